@@ -1,0 +1,258 @@
+package dev.flywheel.dynamodb;
+
+import dev.flywheel.core.epoch.EpochLedger;
+import dev.flywheel.core.epoch.EpochManifest;
+import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.reward.DeviceReward;
+import dev.flywheel.core.reward.EpochRewards;
+import dev.flywheel.core.reward.WorkCredit;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import static dev.flywheel.dynamodb.Attr.big;
+import static dev.flywheel.dynamodb.Attr.n;
+import static dev.flywheel.dynamodb.Attr.num;
+import static dev.flywheel.dynamodb.Attr.s;
+import static dev.flywheel.dynamodb.Attr.str;
+
+/**
+ * Epoch bookkeeping. Epochs table: one item per epoch (absent = open; CLOSING, CLOSED, SETTLED)
+ * plus a cursor item at epoch {@value #CURSOR}. Rewards table: {@code E#<epoch> / D#<device>} shares,
+ * {@code E#<epoch> / UNALLOCATED}, and {@code B#<epoch> / O#<owner>} lifetime totals with their proofs.
+ */
+public final class DynamoEpochLedger implements EpochLedger {
+    /** The cursor lives beside the epochs, at an epoch number no clock produces for real data. */
+    static final long CURSOR = Long.MIN_VALUE;
+    private static final int BATCH = 25;
+
+    private final DynamoDbClient dynamo;
+    private final String epochs;
+    private final String rewards;
+    private final DynamoProofLedger proofs;
+
+    public DynamoEpochLedger(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs) {
+        this.dynamo = dynamo;
+        this.epochs = tables.epochs();
+        this.rewards = tables.rewards();
+        this.proofs = proofs;
+    }
+
+    @Override
+    public Cursor cursor(long initialEpoch) {
+        Map<String, AttributeValue> item = getEpochItem(CURSOR);
+        if (item == null) {
+            return new Cursor(initialEpoch, initialEpoch);
+        }
+        return new Cursor(num(item, "lastClosed"), num(item, "lastSettled"));
+    }
+
+    @Override
+    public boolean beginClosing(long epoch) {
+        try {
+            dynamo.updateItem(u -> u.tableName(epochs).key(epochKey(epoch))
+                    .updateExpression("SET #s = :closing")
+                    .conditionExpression("attribute_not_exists(#s) OR #s = :closing")
+                    .expressionAttributeNames(Map.of("#s", DynamoProofLedger.EPOCH_STATUS))
+                    .expressionAttributeValues(Map.of(":closing", s("CLOSING"))));
+            return true;
+        } catch (ConditionalCheckFailedException alreadyClosed) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<WorkCredit> credits(long epoch) {
+        return proofs.credits(epoch);
+    }
+
+    @Override
+    public Map<String, BigInteger> balances(long epoch) {
+        Map<String, BigInteger> balances = new TreeMap<>();
+        for (Map<String, AttributeValue> item : queryAll(rewards, "B#" + epoch)) {
+            balances.put(str(item, "sk").substring(2), big(item, "cumulative"));
+        }
+        return balances;
+    }
+
+    @Override
+    public void writeRewards(EpochRewards epochRewards, Map<String, BigInteger> cumulative, CumulativeMerkleTree tree) {
+        long epoch = epochRewards.epoch();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (DeviceReward r : epochRewards.rewards()) {
+            Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key("E#" + epoch, "D#" + r.deviceId()));
+            item.put("owner", s(r.owner()));
+            item.put("units", n(r.units()));
+            item.put("amount", n(r.amount()));
+            items.add(item);
+        }
+        Map<String, AttributeValue> unallocated = new HashMap<>(DynamoProofLedger.key("E#" + epoch, "UNALLOCATED"));
+        unallocated.put("amount", n(epochRewards.unallocated()));
+        unallocated.put("emission", n(epochRewards.emission()));
+        items.add(unallocated);
+        for (Map.Entry<String, BigInteger> e : cumulative.entrySet()) {
+            Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key("B#" + epoch, "O#" + e.getKey()));
+            item.put("cumulative", n(e.getValue()));
+            item.put("root", s(tree.rootHex()));
+            item.put("proof", AttributeValue.fromL(tree.proofHex(e.getKey()).stream().map(Attr::s).toList()));
+            items.add(item);
+        }
+        batchPut(rewards, items);
+    }
+
+    @Override
+    public void markClosed(EpochManifest m, long previousClosed) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":closing", s("CLOSING"));
+        values.put(":closed", s("CLOSED"));
+        values.put(":emission", n(m.emission()));
+        values.put(":units", n(m.totalUnits()));
+        values.put(":allocated", n(m.allocated()));
+        values.put(":unallocated", n(m.unallocated()));
+        values.put(":devices", n(m.rewardedDevices()));
+        values.put(":owners", n(m.owners()));
+        values.put(":root", m.rootHex() == null ? AttributeValue.fromNul(true) : s(m.rootHex()));
+        values.put(":total", n(m.totalCumulative()));
+        values.put(":closedAt", s(m.closedAt().toString()));
+        List<TransactWriteItem> writes = List.of(
+                TransactWriteItem.builder().update(u -> u.tableName(epochs).key(epochKey(m.epoch()))
+                        .updateExpression("SET #s = :closed, emission = :emission, totalUnits = :units, allocated = :allocated, "
+                                + "unallocated = :unallocated, rewardedDevices = :devices, owners = :owners, #root = :root, "
+                                + "totalCumulative = :total, closedAt = :closedAt")
+                        .conditionExpression("#s = :closing")
+                        .expressionAttributeNames(Map.of("#s", DynamoProofLedger.EPOCH_STATUS, "#root", "root"))
+                        .expressionAttributeValues(values)).build(),
+                TransactWriteItem.builder().update(u -> u.tableName(epochs).key(epochKey(CURSOR))
+                        .updateExpression("SET lastClosed = :e, lastSettled = if_not_exists(lastSettled, :prev)")
+                        .conditionExpression("attribute_not_exists(lastClosed) OR lastClosed = :prev")
+                        .expressionAttributeValues(Map.of(":e", n(m.epoch()), ":prev", n(previousClosed)))).build());
+        dynamo.transactWriteItems(t -> t.transactItems(writes));
+    }
+
+    @Override
+    public Optional<EpochManifest> manifest(long epoch) {
+        Map<String, AttributeValue> item = getEpochItem(epoch);
+        if (item == null || !item.containsKey("closedAt")) {
+            return Optional.empty();
+        }
+        AttributeValue root = item.get("root");
+        return Optional.of(new EpochManifest(epoch, big(item, "emission"), num(item, "totalUnits"),
+                big(item, "allocated"), big(item, "unallocated"), (int) num(item, "rewardedDevices"),
+                (int) num(item, "owners"), root == null || root.s() == null ? null : root.s(),
+                big(item, "totalCumulative"), Instant.parse(str(item, "closedAt"))));
+    }
+
+    @Override
+    public void markSettled(long epoch, String txHash, long previousSettled) {
+        List<TransactWriteItem> writes = List.of(
+                TransactWriteItem.builder().update(u -> u.tableName(epochs).key(epochKey(epoch))
+                        .updateExpression("SET #s = :settled, rootTx = :tx, settledAt = :at")
+                        .conditionExpression("#s IN (:closed, :settled)")
+                        .expressionAttributeNames(Map.of("#s", DynamoProofLedger.EPOCH_STATUS))
+                        .expressionAttributeValues(Map.of(":settled", s("SETTLED"), ":closed", s("CLOSED"),
+                                ":tx", txHash == null ? AttributeValue.fromNul(true) : s(txHash),
+                                ":at", s(Instant.now().toString())))).build(),
+                TransactWriteItem.builder().update(u -> u.tableName(epochs).key(epochKey(CURSOR))
+                        .updateExpression("SET lastSettled = :e")
+                        .conditionExpression("lastSettled = :prev OR lastSettled = :e")
+                        .expressionAttributeValues(Map.of(":e", n(epoch), ":prev", n(previousSettled)))).build());
+        try {
+            dynamo.transactWriteItems(t -> t.transactItems(writes));
+        } catch (TransactionCanceledException e) {
+            throw new IllegalStateException("settlement of epoch " + epoch + " raced another settler", e);
+        }
+    }
+
+    /** Settled state of an epoch, as the claims API reports it. */
+    public Optional<String> rootTransaction(long epoch) {
+        Map<String, AttributeValue> item = getEpochItem(epoch);
+        return item == null ? Optional.empty() : Optional.ofNullable(str(item, "rootTx"));
+    }
+
+    /** An owner's entry under an epoch's root: lifetime total and Merkle proof. */
+    public record OwnerBalance(String owner, long epoch, String rootHex, BigInteger cumulative, List<String> proof) {
+    }
+
+    public Optional<OwnerBalance> ownerBalance(long epoch, String owner) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(rewards)
+                .key(DynamoProofLedger.key("B#" + epoch, "O#" + owner))).item();
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new OwnerBalance(owner, epoch, str(item, "root"), big(item, "cumulative"),
+                item.get("proof").l().stream().map(AttributeValue::s).toList()));
+    }
+
+    /** An owner's per-device shares in one epoch, so a wallet can reconcile what it is owed. */
+    public List<DeviceReward> ownerRewards(long epoch, String owner) {
+        return queryAll(rewards, "E#" + epoch).stream()
+                .filter(item -> owner.equals(str(item, "owner")))
+                .map(item -> new DeviceReward(str(item, "sk").substring(2), owner, num(item, "units"), big(item, "amount")))
+                .toList();
+    }
+
+    private Map<String, AttributeValue> getEpochItem(long epoch) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(epochs).key(epochKey(epoch)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? null : item;
+    }
+
+    private List<Map<String, AttributeValue>> queryAll(String table, String pk) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(q -> q.tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s(pk)))
+                    .exclusiveStartKey(from));
+            items.addAll(page.items());
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return items;
+    }
+
+    private void batchPut(String table, List<Map<String, AttributeValue>> items) {
+        for (int i = 0; i < items.size(); i += BATCH) {
+            List<WriteRequest> chunk = items.subList(i, Math.min(i + BATCH, items.size())).stream()
+                    .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
+                    .toList();
+            Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt > 0) {
+                    sleepBackoff(attempt);
+                }
+                Map<String, List<WriteRequest>> request = pending;
+                BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(request));
+                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+            }
+        }
+    }
+
+    private static void sleepBackoff(int attempt) {
+        try {
+            Thread.sleep(Math.min(1000L, 25L << Math.min(attempt, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying unprocessed writes", e);
+        }
+    }
+
+    private static Map<String, AttributeValue> epochKey(long epoch) {
+        return Map.of("epoch", n(epoch));
+    }
+}

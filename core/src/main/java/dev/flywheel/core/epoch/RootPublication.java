@@ -1,0 +1,11 @@
+package dev.flywheel.core.epoch;
+
+import java.math.BigInteger;
+
+/** Port: makes an epoch's cumulative root final on chain, exactly once per epoch. */
+@FunctionalInterface
+public interface RootPublication {
+
+    /** Blocks until the root is final; returns the transaction hash (of the earlier publication on a retry). */
+    String publish(long epoch, String rootHex, BigInteger totalCumulative);
+}

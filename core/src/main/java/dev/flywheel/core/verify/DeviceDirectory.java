@@ -1,0 +1,9 @@
+package dev.flywheel.core.verify;
+
+import java.util.Optional;
+
+/** Port: looks up registered devices (DynamoDB in production, a cache in front of it in the verifier). */
+@FunctionalInterface
+public interface DeviceDirectory {
+    Optional<DeviceRecord> find(String deviceId);
+}

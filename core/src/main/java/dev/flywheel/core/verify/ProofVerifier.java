@@ -1,0 +1,99 @@
+package dev.flywheel.core.verify;
+
+import dev.flywheel.core.proof.MalformedProofException;
+import dev.flywheel.core.proof.ProofCodec;
+import dev.flywheel.core.proof.ProofEnvelope;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The stateless part of verification: encoding, identity, signature, time and physical
+ * plausibility, in the order that rejects cheap faults before paying for a signature check.
+ * Stateful checks that need an atomic write (replay of a sequence number, duplicate delivery)
+ * happen where the verdict is recorded.
+ */
+public final class ProofVerifier {
+    private final DeviceDirectory devices;
+    private final Predicate<String> denylist;
+    private final VerificationPolicy policy;
+    private final PlausibilityChecks plausibility;
+
+    public ProofVerifier(DeviceDirectory devices, Predicate<String> denylist, VerificationPolicy policy,
+                         PlausibilityChecks plausibility) {
+        this.devices = devices;
+        this.denylist = denylist;
+        this.policy = policy;
+        this.plausibility = plausibility;
+    }
+
+    public Verdict verify(InboundProof in) {
+        String topicDevice = in.topicDeviceId();
+        ProofEnvelope proof;
+        try {
+            proof = ProofCodec.decode(in.payload());
+        } catch (MalformedProofException e) {
+            return Verdict.Rejected.of(topicDevice, e.reason(), e.getMessage());
+        }
+        if (!proof.deviceId().equals(topicDevice)) {
+            return reject(topicDevice, proof, ReasonCode.TOPIC_DEVICE_MISMATCH,
+                    "envelope names '" + proof.deviceId() + "' but arrived on the topic of '" + topicDevice + "'", Map.of());
+        }
+        if (denylist.test(topicDevice)) {
+            return reject(topicDevice, proof, ReasonCode.DENYLISTED, "device is on the operator denylist", Map.of());
+        }
+        Optional<DeviceRecord> found = devices.find(topicDevice);
+        if (found.isEmpty()) {
+            return reject(topicDevice, proof, ReasonCode.UNKNOWN_DEVICE, "device is not registered", Map.of());
+        }
+        DeviceRecord device = found.get();
+        switch (device.status()) {
+            case ACTIVE -> { }
+            case SUSPENDED -> {
+                return reject(topicDevice, proof, ReasonCode.DEVICE_SUSPENDED, "device is suspended", Map.of());
+            }
+            case REVOKED -> {
+                return reject(topicDevice, proof, ReasonCode.DEVICE_REVOKED, "device certificate is revoked", Map.of());
+            }
+        }
+        long skew = proof.deviceTime().toEpochMilli() - in.receivedAt().toEpochMilli();
+        Map<String, Object> timing = Map.of("clockSkewMillis", skew, "receivedAt", in.receivedAt().toEpochMilli());
+        if (skew > policy.maxFutureSkew().toMillis()) {
+            return reject(topicDevice, proof, ReasonCode.FROM_FUTURE,
+                    "device time is " + Duration.ofMillis(skew) + " ahead of the server", withLimit(timing, policy.maxFutureSkew()));
+        }
+        if (-skew > policy.maxAge().toMillis()) {
+            return reject(topicDevice, proof, ReasonCode.STALE,
+                    "proof is " + Duration.ofMillis(-skew) + " old", withLimit(timing, policy.maxAge()));
+        }
+        if (proof.scheme() != device.scheme()) {
+            return reject(topicDevice, proof, ReasonCode.SIGNATURE_SCHEME_MISMATCH,
+                    "signed with " + proof.scheme().wireId() + ", registered key is " + device.scheme().wireId(), Map.of());
+        }
+        // Verified against the registered key, never a key the message carries.
+        if (!proof.scheme().verify(device.publicKey(), proof.signedBytes(), proof.signature())) {
+            return reject(topicDevice, proof, ReasonCode.BAD_SIGNATURE,
+                    "signature does not verify with the registered key", Map.of());
+        }
+        Optional<PlausibilityChecks.Failure> implausible = plausibility.check(proof, device);
+        if (implausible.isPresent()) {
+            PlausibilityChecks.Failure f = implausible.get();
+            return reject(topicDevice, proof, f.reason(), f.detail(), f.evidence());
+        }
+        return new Verdict.Accepted(proof, device, skew, 1);
+    }
+
+    private static Map<String, Object> withLimit(Map<String, Object> evidence, Duration limit) {
+        var m = new java.util.HashMap<>(evidence);
+        m.put("limitMillis", limit.toMillis());
+        return m;
+    }
+
+    private static Verdict.Rejected reject(String deviceId, ProofEnvelope proof, ReasonCode reason, String detail,
+                                           Map<String, Object> evidence) {
+        return new Verdict.Rejected(deviceId, reason, detail, proof.proofId(), proof.sequence(), evidence);
+    }
+
+}

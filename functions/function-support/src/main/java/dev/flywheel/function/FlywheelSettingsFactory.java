@@ -1,0 +1,55 @@
+package dev.flywheel.function;
+
+import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.verify.VerificationPolicy;
+import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoProofLedger;
+import dev.flywheel.dynamodb.TableNames;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Settings and ledgers every function shares. Micronaut maps environment variables to these properties
+ * ({@code FLYWHEEL_EPOCH_SECONDS} is {@code flywheel.epoch.seconds}); the local function host
+ * passes the same properties directly.
+ */
+@Factory
+public class FlywheelSettingsFactory {
+
+    @Singleton
+    TableNames tableNames(@Value("${flywheel.devices.table}") String devices,
+                          @Value("${flywheel.ledger.table}") String ledger,
+                          @Value("${flywheel.epochs.table}") String epochs,
+                          @Value("${flywheel.rewards.table}") String rewards,
+                          @Value("${flywheel.settlements.table}") String settlements) {
+        return new TableNames(devices, ledger, epochs, rewards, settlements);
+    }
+
+    @Singleton
+    EpochClock epochClock(@Value("${flywheel.epoch.genesis}") String genesis,
+                          @Value("${flywheel.epoch.seconds}") long seconds) {
+        return new EpochClock(Instant.parse(genesis), Duration.ofSeconds(seconds));
+    }
+
+    @Singleton
+    VerificationPolicy verificationPolicy() {
+        return VerificationPolicy.defaults();
+    }
+
+    @Singleton
+    DynamoProofLedger proofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, VerificationPolicy policy) {
+        // A replay guard must outlive every moment at which the same proof could still pass the freshness check.
+        Duration guardLifetime = policy.maxAge().plus(policy.maxFutureSkew()).plus(Duration.ofDays(1));
+        return new DynamoProofLedger(dynamo, tables, clock, guardLifetime);
+    }
+
+    @Singleton
+    DynamoEpochLedger epochLedger(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs) {
+        return new DynamoEpochLedger(dynamo, tables, proofs);
+    }
+}

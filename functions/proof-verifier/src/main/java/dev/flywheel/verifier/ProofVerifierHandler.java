@@ -1,0 +1,74 @@
+package dev.flywheel.verifier;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.flywheel.core.verify.InboundProof;
+import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.verify.Verdict;
+import dev.flywheel.core.verify.VerificationService;
+import dev.flywheel.dynamodb.DynamoProofLedger;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * SQS batches from the IoT rule -> verdicts in the proof ledger. Only storage failures are
+ * reported back as batch item failures (so SQS redelivers just those, and after five receives
+ * parks them in the DLQ); bad input is a recorded rejection, never a failed batch.
+ */
+public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProofVerifierHandler.class);
+
+    @Inject
+    VerificationService verification;
+
+    @Inject
+    DynamoProofLedger ledger;
+
+    public ProofVerifierHandler() {
+    }
+
+    /** For the local function host: same handler, properties given instead of environment variables. */
+    public ProofVerifierHandler(ApplicationContextBuilder context) {
+        super(context);
+    }
+
+    @Override
+    public SQSBatchResponse execute(SQSEvent event) {
+        List<InboundProof> readable = new ArrayList<>();
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (SQSEvent.SQSMessage message : event.getRecords()) {
+            Optional<InboundProof> delivery = RuleMessage.parse(message.getMessageId(), message.getBody());
+            if (delivery.isPresent()) {
+                readable.add(delivery.get());
+                continue;
+            }
+            InboundProof unreadable = RuleMessage.unreadable(message.getMessageId(), message.getBody(), Instant.now());
+            try {
+                ledger.record(unreadable, Verdict.Rejected.of(RuleMessage.UNATTRIBUTED, ReasonCode.INVALID_RULE_MESSAGE,
+                        "queue message is not an IoT rule message"));
+            } catch (RuntimeException e) {
+                LOG.warn("could not record unreadable message {}: {}", message.getMessageId(), e.toString());
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+            }
+        }
+        for (VerificationService.Result result : verification.process(readable)) {
+            switch (result) {
+                case VerificationService.Result.Done done -> LOG.debug("{} {} {}", done.delivery().deliveryId(),
+                        done.recorded().outcome(), done.recorded().stored().getClass().getSimpleName());
+                case VerificationService.Result.Retry retry -> {
+                    LOG.warn("delivery {} not recorded, will retry: {}", retry.delivery().deliveryId(), retry.cause().toString());
+                    failures.add(new SQSBatchResponse.BatchItemFailure(retry.delivery().deliveryId()));
+                }
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.flywheel.settler;
+
+import dev.flywheel.core.epoch.EpochSettler;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Scheduled: publishes the newest closed epoch's cumulative root on chain, exactly once.
+ * Runs with reserved concurrency 1: one nonce owner per operator key.
+ */
+public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    @Inject
+    EpochSettler settler;
+
+    public SettlerHandler() {
+    }
+
+    public SettlerHandler(ApplicationContextBuilder context) {
+        super(context);
+    }
+
+    @Override
+    public Map<String, Object> execute(Map<String, Object> scheduledEvent) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        settler.settleLatest().ifPresent(s -> {
+            result.put("epoch", s.epoch());
+            result.put("root", s.rootHex());
+            result.put("txHash", s.txHash());
+        });
+        return result;
+    }
+}
