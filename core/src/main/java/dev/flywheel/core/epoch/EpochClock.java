@@ -16,7 +16,11 @@ public record EpochClock(Instant genesis, Duration length) {
     }
 
     public long epochOf(Instant t) {
-        return Math.floorDiv(Duration.between(genesis, t).toMillis(), length.toMillis());
+        Duration elapsed = Duration.between(genesis, t);
+        // Floor to whole milliseconds. Duration.toMillis() truncates toward zero, which would put an
+        // instant less than 1 ms before a boundary at or below genesis into the following epoch.
+        long elapsedMillis = Math.addExact(Math.multiplyExact(elapsed.getSeconds(), 1000L), elapsed.getNano() / 1_000_000);
+        return Math.floorDiv(elapsedMillis, length.toMillis());
     }
 
     public Instant start(long epoch) {

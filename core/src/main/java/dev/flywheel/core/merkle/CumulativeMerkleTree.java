@@ -1,0 +1,161 @@
+package dev.flywheel.core.merkle;
+
+import dev.flywheel.core.crypto.Keccak256;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Merkle tree over {@link RewardLeaf}s, byte-for-byte the same as OpenZeppelin's JS
+ * {@code StandardMerkleTree.of(values, ["address", "uint256"])}, which is what RewardsDistributor
+ * verifies with {@code MerkleProof}:
+ * <ul>
+ *   <li>leaf = keccak256(keccak256(abi.encode(account, cumulativeAmount))), hashed twice so a leaf can
+ *       never be mistaken for an inner node (second-preimage protection);</li>
+ *   <li>inner node = keccak256 of its two children in ascending byte order (no left/right in proofs);</li>
+ *   <li>leaves sorted by hash, stored at the end of a flat array, the root at index 0, children of
+ *       node i at 2i+1 and 2i+2. This layout fixes the proofs too, so they match OpenZeppelin's.</li>
+ * </ul>
+ * Immutable; built in O(n log n) for the sort and n-1 hashes for the inner nodes.
+ */
+public final class CumulativeMerkleTree {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final byte[][] nodes;
+    private final Map<String, Integer> nodeIndexByAccount;
+    private final Map<String, RewardLeaf> leafByAccount;
+    private final BigInteger totalCumulative;
+
+    private CumulativeMerkleTree(byte[][] nodes, Map<String, Integer> nodeIndexByAccount,
+                                 Map<String, RewardLeaf> leafByAccount, BigInteger totalCumulative) {
+        this.nodes = nodes;
+        this.nodeIndexByAccount = nodeIndexByAccount;
+        this.leafByAccount = leafByAccount;
+        this.totalCumulative = totalCumulative;
+    }
+
+    /**
+     * Builds the tree. Rejects an empty collection (no root exists; OpenZeppelin refuses too) and
+     * two leaves for one account (the contract keeps one claimed total per account).
+     */
+    public static CumulativeMerkleTree of(Collection<RewardLeaf> leaves) {
+        if (leaves.isEmpty()) {
+            throw new IllegalArgumentException("a Merkle tree needs at least one leaf");
+        }
+        int count = leaves.size();
+        Map<String, RewardLeaf> leafByAccount = HashMap.newHashMap(count);
+        HashedLeaf[] hashed = new HashedLeaf[count];
+        BigInteger total = BigInteger.ZERO;
+        int i = 0;
+        for (RewardLeaf leaf : leaves) {
+            if (leafByAccount.putIfAbsent(leaf.account(), leaf) != null) {
+                throw new IllegalArgumentException("duplicate account in reward leaves: " + leaf.account());
+            }
+            hashed[i++] = new HashedLeaf(leaf.account(), leafHash(leaf));
+            total = total.add(leaf.cumulativeAmount());
+        }
+        Arrays.sort(hashed, (a, b) -> Arrays.compareUnsigned(a.hash, b.hash));
+
+        byte[][] nodes = new byte[2 * count - 1][];
+        Map<String, Integer> nodeIndexByAccount = HashMap.newHashMap(count);
+        for (int leafIndex = 0; leafIndex < count; leafIndex++) {
+            int nodeIndex = nodes.length - 1 - leafIndex;
+            nodes[nodeIndex] = hashed[leafIndex].hash;
+            nodeIndexByAccount.put(hashed[leafIndex].account, nodeIndex);
+        }
+        for (int node = nodes.length - 1 - count; node >= 0; node--) {
+            nodes[node] = hashPair(nodes[2 * node + 1], nodes[2 * node + 2]);
+        }
+        return new CumulativeMerkleTree(nodes, nodeIndexByAccount, leafByAccount, total);
+    }
+
+    /** keccak256(keccak256(abi.encode(address account, uint256 cumulativeAmount))). */
+    public static byte[] leafHash(RewardLeaf leaf) {
+        byte[] encoded = new byte[64];
+        byte[] address = HEX.parseHex(leaf.account(), 2, 42);
+        System.arraycopy(address, 0, encoded, 12, 20);
+        byte[] amount = leaf.cumulativeAmount().toByteArray();
+        // toByteArray may carry a leading sign byte (0x00) for values with the top bit set.
+        int amountLength = Math.min(amount.length, 32);
+        System.arraycopy(amount, amount.length - amountLength, encoded, 64 - amountLength, amountLength);
+        return Keccak256.hash(Keccak256.hash(encoded));
+    }
+
+    /** Checks a proof the way OpenZeppelin's MerkleProof.verify does on chain. */
+    public static boolean verify(byte[] root, RewardLeaf leaf, List<byte[]> proof) {
+        byte[] computed = leafHash(leaf);
+        for (byte[] sibling : proof) {
+            if (sibling.length != 32) {
+                return false;
+            }
+            computed = hashPair(computed, sibling);
+        }
+        return Arrays.equals(computed, root);
+    }
+
+    public byte[] root() {
+        return nodes[0].clone();
+    }
+
+    public String rootHex() {
+        return hex(nodes[0]);
+    }
+
+    /** Number of leaves (accounts). */
+    public int size() {
+        return leafByAccount.size();
+    }
+
+    /** Sum of all cumulative amounts: what RewardsDistributor.publishRoot takes as its payout cap. */
+    public BigInteger totalCumulative() {
+        return totalCumulative;
+    }
+
+    /** The leaf for {@code account} (any letter case), if the account is in the tree. */
+    public Optional<RewardLeaf> leaf(String account) {
+        return Optional.ofNullable(leafByAccount.get(RewardLeaf.normaliseAccount(account)));
+    }
+
+    /**
+     * Sibling hashes from the leaf up to (not including) the root; empty for a single-leaf tree.
+     *
+     * @throws NoSuchElementException if the account has no leaf
+     */
+    public List<byte[]> proof(String account) {
+        String normalised = RewardLeaf.normaliseAccount(account);
+        Integer index = nodeIndexByAccount.get(normalised);
+        if (index == null) {
+            throw new NoSuchElementException("account not in the tree: " + normalised);
+        }
+        int depth = 32 - Integer.numberOfLeadingZeros(index + 1) - 1;
+        byte[][] proof = new byte[depth][];
+        for (int level = 0, node = index; node > 0; level++, node = (node - 1) / 2) {
+            int sibling = node % 2 == 1 ? node + 1 : node - 1;
+            proof[level] = nodes[sibling].clone();
+        }
+        return List.of(proof);
+    }
+
+    /** {@link #proof(String)} as 0x-prefixed hex strings, the form wallets and the claims API pass on. */
+    public List<String> proofHex(String account) {
+        return proof(account).stream().map(CumulativeMerkleTree::hex).toList();
+    }
+
+    private static byte[] hashPair(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b) <= 0 ? Keccak256.hash(a, b) : Keccak256.hash(b, a);
+    }
+
+    private static String hex(byte[] bytes) {
+        return "0x" + HEX.formatHex(bytes);
+    }
+
+    private record HashedLeaf(String account, byte[] hash) {
+    }
+}

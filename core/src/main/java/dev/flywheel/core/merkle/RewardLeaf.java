@@ -1,0 +1,37 @@
+package dev.flywheel.core.merkle;
+
+import java.math.BigInteger;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One leaf of the cumulative rewards tree: an owner's account and everything it has earned since the
+ * start (not this epoch's share), so a claim pays the difference to what was already claimed.
+ *
+ * @param account 0x-prefixed 20-byte address, normalised to lower case
+ * @param cumulativeAmount lifetime reward in token base units (18 decimals), a uint256
+ */
+public record RewardLeaf(String account, BigInteger cumulativeAmount) {
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+
+    public RewardLeaf {
+        Objects.requireNonNull(account, "account");
+        Objects.requireNonNull(cumulativeAmount, "cumulativeAmount");
+        account = normaliseAccount(account);
+        if (cumulativeAmount.signum() < 0) {
+            throw new IllegalArgumentException("cumulativeAmount must not be negative: " + cumulativeAmount);
+        }
+        if (cumulativeAmount.bitLength() > 256) {
+            throw new IllegalArgumentException("cumulativeAmount does not fit in uint256: " + cumulativeAmount);
+        }
+    }
+
+    /** Lower-cases a 0x + 40 hex address; case carries only an optional checksum, never identity. */
+    public static String normaliseAccount(String account) {
+        if (!ADDRESS.matcher(account).matches()) {
+            throw new IllegalArgumentException("account must be 0x followed by 40 hex digits: " + account);
+        }
+        return account.toLowerCase(Locale.ROOT);
+    }
+}
