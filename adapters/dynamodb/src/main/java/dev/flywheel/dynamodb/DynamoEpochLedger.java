@@ -198,12 +198,17 @@ public final class DynamoEpochLedger implements EpochLedger {
                 item.get("proof").l().stream().map(AttributeValue::s).toList()));
     }
 
+    /** Every device's share in one epoch. */
+    public List<DeviceReward> deviceRewards(long epoch) {
+        return queryAll(rewards, "E#" + epoch).stream()
+                .filter(item -> str(item, "sk").startsWith("D#"))
+                .map(item -> new DeviceReward(str(item, "sk").substring(2), str(item, "owner"), num(item, "units"), big(item, "amount")))
+                .toList();
+    }
+
     /** An owner's per-device shares in one epoch, so a wallet can reconcile what it is owed. */
     public List<DeviceReward> ownerRewards(long epoch, String owner) {
-        return queryAll(rewards, "E#" + epoch).stream()
-                .filter(item -> owner.equals(str(item, "owner")))
-                .map(item -> new DeviceReward(str(item, "sk").substring(2), owner, num(item, "units"), big(item, "amount")))
-                .toList();
+        return deviceRewards(epoch).stream().filter(r -> owner.equals(r.owner())).toList();
     }
 
     private Map<String, AttributeValue> getEpochItem(long epoch) {

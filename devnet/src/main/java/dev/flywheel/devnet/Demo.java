@@ -1,0 +1,221 @@
+package dev.flywheel.devnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.chain.ChainConfig;
+import dev.flywheel.chain.ClaimResult;
+import dev.flywheel.chain.RewardsClaimer;
+import dev.flywheel.core.crypto.Encoding;
+import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.epoch.EpochLedger;
+import dev.flywheel.core.reward.DeviceReward;
+import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.device.pki.LocalCertificateAuthority;
+import dev.flywheel.device.sim.FleetMix;
+import dev.flywheel.device.sim.FleetReport;
+import dev.flywheel.device.sim.FleetSimulator;
+import dev.flywheel.device.sim.ProgressListener;
+import dev.flywheel.device.sim.RunOptions;
+import dev.flywheel.device.sim.SimulatedDevice;
+import dev.flywheel.dynamodb.DynamoDeviceRegistry;
+import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoProofLedger;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iot.IotClient;
+import software.amazon.awssdk.services.iot.model.ResourceAlreadyExistsException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The main job: one run of the whole loop on the local devnet. Provisions what template.yaml would,
+ * registers a simulated fleet, lets it publish over MQTT/mTLS, waits until every delivered message
+ * has a verdict, lets the scheduled closer and settler finish the epoch on chain, has one owner
+ * claim, and ends with one JSON line.
+ */
+public final class Demo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** 1,000 tokens of 18 decimals per devnet epoch. */
+    private static final BigInteger EMISSION = new BigInteger("1000000000000000000000");
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        int devices = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_DEVICES", "36"));
+        int proofsPerDevice = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_PROOFS", "5"));
+        long epochSeconds = Long.parseLong(env.getOrDefault("FLYWHEEL_DEMO_EPOCH_SECONDS", "20"));
+        int code = new Demo().run(DevnetConfig.fromEnvironment(env), devices, proofsPerDevice, epochSeconds);
+        System.exit(code);
+    }
+
+    private static void step(String message) {
+        System.out.println("[demo] " + message);
+    }
+
+    int run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
+        var http = UrlConnectionHttpClient.create();
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).build();
+             SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+             IotClient iot = IotClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+
+            step("provisioning tables (from template.yaml), queues, secrets and contracts");
+            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
+            step("  token " + provisioned.contracts().tokenAddress() + ", distributor " + provisioned.contracts().distributorAddress());
+
+            Credentials owner = Credentials.create(Files.readString(devnet.ownerKeyFile()).strip());
+            String ownerAddress = owner.getAddress().toLowerCase();
+            List<String> owners = List.of(ownerAddress, "0x00000000000000000000000000000000000f1ee1", "0x00000000000000000000000000000000000f1ee2");
+
+            step("provisioning " + deviceCount + " devices: certificates from the devnet CA, things, registry entries");
+            Path certDir = Files.createDirectories(devnet.certsDir().resolve("fleet"));
+            var ca = LocalCertificateAuthority.load(devnet.caCert(), devnet.caKey());
+            List<SimulatedDevice> fleet = FleetSimulator.provision(deviceCount, FleetMix.DEMO, ca, certDir, new SecureRandom(), owners);
+            var registry = new DynamoDeviceRegistry(dynamo, provisioned.tables().devices());
+            for (SimulatedDevice d : fleet) {
+                try {
+                    iot.createThing(b -> b.thingName(d.deviceId()).attributePayload(a -> a.attributes(Map.of("owner", d.ownerAddress()))));
+                } catch (ResourceAlreadyExistsException exists) {
+                    // a re-run of the demo on the same devnet
+                }
+                registry.register(new DeviceRecord(d.deviceId(), d.signingKey().scheme(), d.signingKey().publicKey(),
+                        d.ownerAddress(), DeviceStatus.ACTIVE, d.h3Cell()), "flywheel-sim", Instant.now());
+            }
+
+            // Genesis one epoch back: the run happens in epoch 1 (the contract only accepts roots for epochs >= 1).
+            Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
+            EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
+            Map<String, Object> properties = new LinkedHashMap<>();
+            provisioned.tables().asEnvironment().forEach((k, v) -> properties.put(k.toLowerCase().replace('_', '.')
+                    , v));
+            properties.put("flywheel.epoch.genesis", genesis.toString());
+            properties.put("flywheel.epoch.seconds", epochSeconds);
+            properties.put("flywheel.epoch.emission", EMISSION.toString());
+            properties.put("flywheel.late-data.seconds", 2);
+            properties.put("flywheel.signer.secret-id", provisioned.signerSecretId());
+            properties.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());
+            properties.put("flywheel.chain.id", devnet.chainId());
+            properties.put("flywheel.distributor.address", provisioned.contracts().distributorAddress());
+            var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), Duration.ofSeconds(2),
+                    Duration.ofSeconds(2), devnet.hostPort());
+
+            try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
+                host.start();
+                step("function host up: IoT rule -> SQS -> verifier, schedules every 2 s, claims API at " + host.claimsApiUrl());
+
+                step("fleet publishing: " + proofsPerDevice + " proofs per device over MQTT/mTLS (QoS 1), mix " + FleetMix.DEMO);
+                FleetReport report = FleetSimulator.run(fleet, devnet.mqtt(), proofsPerDevice,
+                        ProgressListener.printingTo(System.out), RunOptions.defaults().withReceiptGrace(Duration.ZERO));
+                step("fleet done: " + report.summary());
+
+                var proofs = new DynamoProofLedger(dynamo, provisioned.tables(), clock, Duration.ofDays(1));
+                var epochs = new DynamoEpochLedger(dynamo, provisioned.tables(), proofs);
+                int delivered = report.pubacks();
+                step("waiting for a verdict on each of the " + delivered + " delivered messages");
+                await(Duration.ofSeconds(60), () -> {
+                    long recorded = proofs.countVerdicts().accepted() + proofs.countVerdicts().rejected();
+                    System.out.printf("[demo]   verdicts %d/%d%n", recorded, delivered);
+                    return recorded >= delivered;
+                });
+                DynamoProofLedger.VerdictCounts counts = proofs.countVerdicts();
+
+                long lastEpoch = clock.epochOf(Instant.now());
+                step("waiting for epoch " + lastEpoch + " to end (" + clock.end(lastEpoch) + "), close and settle on chain");
+                long initial = clock.epochOf(genesis) - 1;
+                await(Duration.ofSeconds(epochSeconds * 2 + 60), () -> {
+                    EpochLedger.Cursor c = epochs.cursor(initial);
+                    System.out.printf("[demo]   closed through %d, settled through %d%n", c.lastClosed(), c.lastSettled());
+                    return c.lastSettled() >= lastEpoch;
+                });
+                long settledEpoch = epochs.cursor(initial).lastSettled();
+                String rootTx = epochs.rootTransaction(settledEpoch).orElseThrow();
+                TreeSet<String> rewarded = new TreeSet<>();
+                for (long e = clock.epochOf(genesis); e <= settledEpoch; e++) {
+                    epochs.deviceRewards(e).stream().map(DeviceReward::deviceId).forEach(rewarded::add);
+                }
+
+                step("owner " + ownerAddress + " fetches its claim from the claims API and claims on chain");
+                JsonNode claim = fetchClaim(host.claimsApiUrl() + "/claims/" + ownerAddress);
+                BigInteger cumulative = new BigInteger(claim.path("cumulativeAmount").asText());
+                List<byte[]> proof = new ArrayList<>();
+                claim.path("proof").forEach(p -> proof.add(Encoding.fromHex(p.asText())));
+                Web3j web3j = Web3j.build(new HttpService(devnet.chainRpc()));
+                try {
+                    var claimer = new RewardsClaimer(web3j, ChainConfig.of(devnet.chainRpc(), devnet.chainId())
+                            .withContracts(provisioned.contracts()));
+                    ClaimResult result = claimer.claim(owner, ownerAddress, cumulative, proof);
+                    BigInteger balance = claimer.tokenBalance(ownerAddress);
+                    printSummary(report, counts, settledEpoch, rewarded.size(), rootTx, result, balance);
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("published", report.published());
+                    line.put("accepted", counts.accepted());
+                    line.put("rejected", counts.rejectedByReason());
+                    line.put("epoch", settledEpoch);
+                    line.put("rewardedDevices", rewarded.size());
+                    line.put("rootTx", rootTx);
+                    line.put("claimTx", result.txHash());
+                    line.put("claimedAmount", result.amountPaid().toString());
+                    line.put("tokenBalance", balance.toString());
+                    System.out.println(JSON.writeValueAsString(line));
+                    return balance.equals(result.amountPaid()) && counts.accepted() > 0 ? 0 : 1;
+                } finally {
+                    web3j.shutdown();
+                }
+            }
+        }
+    }
+
+    private static void printSummary(FleetReport report, DynamoProofLedger.VerdictCounts counts, long epoch,
+                                     int rewardedDevices, String rootTx, ClaimResult claim, BigInteger balance) {
+        System.out.println();
+        System.out.println("  Flywheel devnet run");
+        System.out.printf("  %-22s %d devices, %d messages published, %d acknowledged%n", "fleet", report.devices(),
+                report.published(), report.pubacks());
+        System.out.printf("  %-22s %d%n", "accepted", counts.accepted());
+        counts.rejectedByReason().forEach((reason, n) -> System.out.printf("  %-22s %d%n", "rejected " + reason, n));
+        System.out.printf("  %-22s epoch %d, %d devices rewarded, root tx %s%n", "settled", epoch, rewardedDevices, rootTx);
+        System.out.printf("  %-22s %s FLY-wei in tx %s (balance %s)%n", "claimed", claim.amountPaid(), claim.txHash(), balance);
+        System.out.println();
+    }
+
+    private static JsonNode fetchClaim(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("claims API answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static void await(Duration timeout, BooleanSupplier done) throws InterruptedException {
+        Instant deadline = Clock.systemUTC().instant().plus(timeout);
+        while (!done.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("timed out after " + timeout);
+            }
+            Thread.sleep(1000);
+        }
+    }
+}
