@@ -45,7 +45,7 @@ public class SettlerFactory {
         var publisher = new RootPublisher(web3j, config, new DynamoTransactionJournal(dynamo, tables.settlements()), signer);
         RootPublication chain = (epoch, rootHex, total) -> {
             SettlementReceipt receipt = publisher.publish(epoch, Encoding.fromHex(rootHex), total);
-            if (!receipt.published()) {
+            if (receipt.outcome() == SettlementReceipt.Outcome.REVERTED) {
                 throw new IllegalStateException("root transaction for epoch " + epoch + " reverted: " + receipt.txHash());
             }
             return receipt.txHash();
