@@ -114,6 +114,17 @@ class ProtocolVectorsTest {
         assertTrue(text(BY_NAME.get("p256-sha256-humidity"), "publicKeyHex").startsWith("0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"));
     }
 
+    @Test
+    void everyReasonCodeIsDocumented() throws IOException {
+        // Surefire runs in the module directory; skip when the docs are not next to it (e.g. a packaged test jar).
+        java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "reason-codes.md");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(doc), "docs/reason-codes.md not found");
+        String text = java.nio.file.Files.readString(doc);
+        for (ReasonCode code : ReasonCode.values()) {
+            assertTrue(text.contains("| `" + code.wire() + "` |"), code.wire() + " missing from docs/reason-codes.md");
+        }
+    }
+
     // ------------------------------------------------------------------ positive vectors
 
     @TestFactory
