@@ -15,7 +15,10 @@ public interface VerdictLedger {
         ALREADY_RECORDED
     }
 
-    /** @param stored the verdict as stored: a replayed Accepted comes back as Rejected */
+    /**
+     * @param stored the verdict as stored: a replayed Accepted comes back as Rejected. For
+     *               ALREADY_RECORDED it is the verdict computed now, not re-read from storage.
+     */
     record Recorded(Outcome outcome, Verdict stored, long epoch) {
     }
 

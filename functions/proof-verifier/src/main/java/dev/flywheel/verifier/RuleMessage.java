@@ -2,6 +2,7 @@ package dev.flywheel.verifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.verify.InboundProof;
 
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,10 @@ final class RuleMessage {
             JsonNode payload = node.path("payload");
             JsonNode thing = node.path("thing");
             JsonNode receivedAt = node.path("receivedAt");
-            if (!payload.isTextual() || !thing.isTextual() || !receivedAt.canConvertToLong()) {
+            // The thing must be a valid thing name: a blank one cannot be stored (it keys the byDevice index),
+            // and would fail the message on every redelivery instead of recording its rejection.
+            if (!payload.isTextual() || !thing.isTextual() || !ProofCodec.DEVICE_ID.matcher(thing.textValue()).matches()
+                    || !receivedAt.canConvertToLong()) {
                 return Optional.empty();
             }
             return Optional.of(new InboundProof(messageId, thing.textValue(), Instant.ofEpochMilli(receivedAt.longValue()),
@@ -38,7 +42,7 @@ final class RuleMessage {
         }
     }
 
-    /** A body that could not be read, kept whole as evidence under the unattributed device. */
+    /** A body that could not be read, as a delivery of the unattributed device (its rejection is recorded, not its bytes). */
     static InboundProof unreadable(String messageId, String body, Instant now) {
         return new InboundProof(messageId, UNATTRIBUTED, now, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,135 @@
+package dev.flywheel.dynamodb;
+
+import dev.flywheel.core.crypto.DeviceSigningKey;
+import dev.flywheel.core.crypto.SignatureScheme;
+import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.testing.MotoDynamo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DynamoDeviceRegistry on a real moto_server. */
+class DynamoDeviceRegistryIT {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Instant AT = Instant.parse("2026-11-25T12:00:00Z");
+
+    private static DynamoDbClient dynamo;
+    private static TableNames tables;
+    private static DynamoDeviceRegistry registry;
+
+    @BeforeAll
+    static void createTables() {
+        dynamo = MotoDynamo.client();
+        tables = MotoDynamo.createTables(dynamo);
+        registry = new DynamoDeviceRegistry(dynamo, tables.devices());
+    }
+
+    @AfterAll
+    static void dropTables() {
+        MotoDynamo.deleteTables(dynamo, tables);
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+
+    private static String id() {
+        return "thing-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void assertSameDevice(DeviceRecord expected, DeviceRecord actual) {
+        assertEquals(expected.deviceId(), actual.deviceId());
+        assertEquals(expected.scheme(), actual.scheme());
+        assertArrayEquals(expected.publicKey(), actual.publicKey());
+        assertEquals(expected.owner(), actual.owner());
+        assertEquals(expected.status(), actual.status());
+        assertEquals(expected.h3Cell(), actual.h3Cell());
+    }
+
+    @ParameterizedTest
+    @EnumSource(SignatureScheme.class)
+    void registeredDeviceRoundTripsAndItsKeyStillVerifies(SignatureScheme scheme) {
+        DeviceSigningKey key = DeviceSigningKey.generate(scheme, RANDOM);
+        DeviceRecord device = new DeviceRecord(id(), scheme, key.publicKey(),
+                "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd", DeviceStatus.ACTIVE, "8b2a100d2c89fff");
+        assertTrue(registry.register(device, "acme-weather", AT));
+
+        DeviceRecord found = registry.find(device.deviceId()).orElseThrow();
+        assertSameDevice(device, found);
+        byte[] message = "hello".getBytes(StandardCharsets.UTF_8);
+        assertTrue(scheme.verify(found.publicKey(), message, key.sign(message)), "the stored key is the device's key");
+
+        Map<String, AttributeValue> raw = dynamo.getItem(g -> g.tableName(tables.devices())
+                .key(Map.of("deviceId", AttributeValue.fromS(device.deviceId())))).item();
+        assertEquals("acme-weather", raw.get("maker").s());
+        assertEquals(AT.toString(), raw.get("registeredAt").s());
+        assertEquals(scheme.wireId(), raw.get("scheme").s());
+    }
+
+    @Test
+    void deviceWithoutLocationHasNoH3Cell() {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM);
+        DeviceRecord device = new DeviceRecord(id(), SignatureScheme.ED25519, key.publicKey(),
+                "0x0000000000000000000000000000000000000001", DeviceStatus.ACTIVE, null);
+        assertTrue(registry.register(device, "maker", AT));
+        assertNull(registry.find(device.deviceId()).orElseThrow().h3Cell());
+    }
+
+    @Test
+    void registrationNeverOverwrites() {
+        String id = id();
+        DeviceSigningKey original = DeviceSigningKey.generate(SignatureScheme.P256_SHA256, RANDOM);
+        DeviceRecord device = new DeviceRecord(id, SignatureScheme.P256_SHA256, original.publicKey(),
+                "0x1111111111111111111111111111111111111111", DeviceStatus.ACTIVE, null);
+        assertTrue(registry.register(device, "maker", AT));
+
+        DeviceSigningKey hijack = DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM);
+        DeviceRecord takeover = new DeviceRecord(id, SignatureScheme.ED25519, hijack.publicKey(),
+                "0x2222222222222222222222222222222222222222", DeviceStatus.ACTIVE, null);
+        assertFalse(registry.register(takeover, "attacker", AT.plusSeconds(1)));
+        assertSameDevice(device, registry.find(id).orElseThrow());
+    }
+
+    @Test
+    void setStatusChangesOnlyTheStatus() {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.SECP256K1_KECCAK256, RANDOM);
+        DeviceRecord device = new DeviceRecord(id(), SignatureScheme.SECP256K1_KECCAK256, key.publicKey(),
+                "0x3333333333333333333333333333333333333333", DeviceStatus.ACTIVE, "8b2a100d2c89fff");
+        assertTrue(registry.register(device, "maker", AT));
+        for (DeviceStatus status : new DeviceStatus[] {DeviceStatus.SUSPENDED, DeviceStatus.ACTIVE, DeviceStatus.REVOKED}) {
+            registry.setStatus(device.deviceId(), status);
+            DeviceRecord found = registry.find(device.deviceId()).orElseThrow();
+            assertEquals(status, found.status());
+            assertSameDevice(new DeviceRecord(device.deviceId(), device.scheme(), device.publicKey(), device.owner(), status,
+                    device.h3Cell()), found);
+        }
+    }
+
+    @Test
+    void unknownDevices() {
+        String id = id();
+        assertEquals(Optional.empty(), registry.find(id));
+        assertThrows(ConditionalCheckFailedException.class, () -> registry.setStatus(id, DeviceStatus.REVOKED),
+                "setStatus must not create a device");
+        assertEquals(Optional.empty(), registry.find(id));
+    }
+}
