@@ -66,15 +66,21 @@ public final class Demo {
         int devices = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_DEVICES", "36"));
         int proofsPerDevice = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_PROOFS", "5"));
         long epochSeconds = Long.parseLong(env.getOrDefault("FLYWHEEL_DEMO_EPOCH_SECONDS", "20"));
-        int code = new Demo().run(DevnetConfig.fromEnvironment(env), devices, proofsPerDevice, epochSeconds);
-        System.exit(code);
+        Result result = new Demo().run(DevnetConfig.fromEnvironment(env), devices, proofsPerDevice, epochSeconds);
+        System.out.println(JSON.writeValueAsString(result));
+        System.exit(result.tokenBalance().equals(result.claimedAmount()) && result.accepted() > 0 ? 0 : 1);
     }
 
     private static void step(String message) {
         System.out.println("[demo] " + message);
     }
 
-    int run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
+    /** The demo's last line, field for field. */
+    public record Result(int published, long accepted, Map<String, Long> rejected, long epoch, int rewardedDevices,
+                         String rootTx, String claimTx, String claimedAmount, String tokenBalance) {
+    }
+
+    Result run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
         var http = UrlConnectionHttpClient.create();
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).build();
              SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
@@ -168,18 +174,8 @@ public final class Demo {
                     ClaimResult result = claimer.claim(owner, ownerAddress, cumulative, proof);
                     BigInteger balance = claimer.tokenBalance(ownerAddress);
                     printSummary(report, counts, settledEpoch, rewarded.size(), rootTx, result, balance);
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("published", report.published());
-                    line.put("accepted", counts.accepted());
-                    line.put("rejected", counts.rejectedByReason());
-                    line.put("epoch", settledEpoch);
-                    line.put("rewardedDevices", rewarded.size());
-                    line.put("rootTx", rootTx);
-                    line.put("claimTx", result.txHash());
-                    line.put("claimedAmount", result.amountPaid().toString());
-                    line.put("tokenBalance", balance.toString());
-                    System.out.println(JSON.writeValueAsString(line));
-                    return balance.equals(result.amountPaid()) && counts.accepted() > 0 ? 0 : 1;
+                    return new Result(report.published(), counts.accepted(), counts.rejectedByReason(), settledEpoch,
+                            rewarded.size(), rootTx, result.txHash(), result.amountPaid().toString(), balance.toString());
                 } finally {
                     web3j.shutdown();
                 }

@@ -1,0 +1,40 @@
+package dev.flywheel.devnet;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole loop on the real local servers, as scripts/demo runs it but smaller: devices publish
+ * over MQTT/mTLS, the host's rule/queue/verifier record verdicts, the scheduled closer and settler
+ * put the root on Anvil, and an owner claims through the claims API.
+ */
+class DemoIT {
+
+    @Test
+    void aSmallFleetIsVerifiedRewardedSettledAndClaimed() throws Exception {
+        DevnetConfig devnet = DevnetConfig.fromEnvironment(System.getenv());
+        // A port of its own, so a demo running beside the tests keeps its claims API.
+        devnet = new DevnetConfig(devnet.repoRoot(), "it-demo-" + System.nanoTime(), devnet.mqtt(), devnet.caCert(),
+                devnet.caKey(), devnet.rulesEngineCert(), devnet.rulesEngineKey(), devnet.certsDir(), devnet.chainRpc(),
+                devnet.chainId(), devnet.operatorKeyFile(), devnet.ownerKeyFile(), 0);
+
+        Demo.Result result = new Demo().run(devnet, 10, 2, 10);
+
+        // 10 devices with the demo mix (7 honest, 1 forger, 1 replayer, 1 out of range), 2 proofs each.
+        assertEquals(20, result.published());
+        long rejected = result.rejected().values().stream().mapToLong(Long::longValue).sum();
+        assertEquals(result.published(), result.accepted() + rejected, "every message has exactly one verdict");
+        assertEquals(2, result.rejected().get("bad_signature"));
+        assertEquals(1, result.rejected().get("replayed"));
+        assertEquals(2, result.rejected().get("value_out_of_range"));
+        assertEquals(15, result.accepted());
+        assertEquals(8, result.rewardedDevices());
+        assertTrue(result.rootTx().startsWith("0x") && result.claimTx().startsWith("0x"));
+        assertTrue(new BigInteger(result.claimedAmount()).signum() > 0);
+        assertEquals(result.claimedAmount(), result.tokenBalance());
+    }
+}
