@@ -37,18 +37,26 @@ public class SettlerFactory {
                               @Value("${flywheel.chain.id}") long chainId,
                               @Value("${flywheel.distributor.address}") String distributor,
                               @Value("${flywheel.min-priority-fee-gwei:25}") long minPriorityFeeGwei) {
-        Web3j web3j = Web3j.build(new HttpService(secrets.get(rpcSecretId)));
-        ChainConfig config = ChainConfig.of("(from secret " + rpcSecretId + ")", chainId)
-                .withContracts(null, distributor)
-                .withMinPriorityFeeWei(BigInteger.valueOf(minPriorityFeeGwei).multiply(BigInteger.TEN.pow(9)));
-        var signer = new LocalKeyTransactionSigner(Credentials.create(secrets.get(signerSecretId)));
-        var publisher = new RootPublisher(web3j, config, new DynamoTransactionJournal(dynamo, tables.settlements()), signer);
+        var journal = new DynamoTransactionJournal(dynamo, tables.settlements());
+        BigInteger minPriorityFee = BigInteger.valueOf(minPriorityFeeGwei).multiply(BigInteger.TEN.pow(9));
+        // Secrets are read when a root is published, not at init: SnapStart would otherwise freeze the
+        // operator key into the snapshot, and a rotated key would need a new function version.
         RootPublication chain = (epoch, rootHex, total) -> {
-            SettlementReceipt receipt = publisher.publish(epoch, Encoding.fromHex(rootHex), total);
-            if (receipt.outcome() == SettlementReceipt.Outcome.REVERTED) {
-                throw new IllegalStateException("root transaction for epoch " + epoch + " reverted: " + receipt.txHash());
+            Web3j web3j = Web3j.build(new HttpService(secrets.get(rpcSecretId)));
+            try {
+                ChainConfig config = ChainConfig.of("(from secret " + rpcSecretId + ")", chainId)
+                        .withContracts(null, distributor)
+                        .withMinPriorityFeeWei(minPriorityFee);
+                var signer = new LocalKeyTransactionSigner(Credentials.create(secrets.get(signerSecretId)));
+                SettlementReceipt receipt = new RootPublisher(web3j, config, journal, signer)
+                        .publish(epoch, Encoding.fromHex(rootHex), total);
+                if (receipt.outcome() == SettlementReceipt.Outcome.REVERTED) {
+                    throw new IllegalStateException("root transaction for epoch " + epoch + " reverted: " + receipt.txHash());
+                }
+                return receipt.txHash();
+            } finally {
+                web3j.shutdown();
             }
-            return receipt.txHash();
         };
         return new EpochSettler(ledger, chain, clock);
     }
