@@ -33,6 +33,11 @@ public final class ProofCodec {
     }
 
     public static ProofEnvelope decode(byte[] payload) throws MalformedProofException {
+        return decode(payload, ProofTypes.builtIn());
+    }
+
+    /** Decodes a proof whose type must be one of {@code types} (the network's configuration). */
+    public static ProofEnvelope decode(byte[] payload, ProofTypes types) throws MalformedProofException {
         if (payload.length > MAX_PAYLOAD_BYTES) {
             throw new MalformedProofException(ReasonCode.PAYLOAD_TOO_LARGE,
                     payload.length + " bytes exceeds the " + MAX_PAYLOAD_BYTES + "-byte limit");
@@ -46,51 +51,51 @@ public final class ProofCodec {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!MEMBERS.contains(name)) {
-                throw schema("unknown member '" + truncate(name) + "'");
+                throw BodyFields.schema("unknown member '" + BodyFields.truncate(name) + "'");
             }
         }
         JsonNode v = root.get("v");
         if (v == null || !v.isIntegralNumber()) {
-            throw schema("'v' must be an integer");
+            throw BodyFields.schema("'v' must be an integer");
         }
         if (!v.canConvertToInt() || v.intValue() != ProofEnvelope.VERSION) {
-            throw new MalformedProofException(ReasonCode.UNSUPPORTED_VERSION, "version " + truncate(v.asText()));
+            throw new MalformedProofException(ReasonCode.UNSUPPORTED_VERSION, "version " + BodyFields.truncate(v.asText()));
         }
-        String deviceId = requiredText(root, "device");
+        String deviceId = BodyFields.text(root, "device");
         if (!DEVICE_ID.matcher(deviceId).matches()) {
-            throw schema("'device' must match " + DEVICE_ID.pattern());
+            throw BodyFields.schema("'device' must match " + DEVICE_ID.pattern());
         }
-        long seq = requiredSafeLong(root, "seq");
-        long time = requiredSafeLong(root, "time");
+        long seq = BodyFields.safeLong(root, "seq");
+        long time = BodyFields.safeLong(root, "time");
         String h3 = null;
         JsonNode loc = root.get("loc");
         if (loc != null) {
             JsonNode cell = loc.get("h3");
             if (!loc.isObject() || loc.size() != 1 || cell == null || !cell.isTextual()
                     || !H3_CELL.matcher(cell.textValue()).matches()) {
-                throw schema("'loc' must be {\"h3\": <15 lowercase hex digits>}");
+                throw BodyFields.schema("'loc' must be {\"h3\": <15 lowercase hex digits>}");
             }
             h3 = cell.textValue();
         }
-        String type = requiredText(root, "type");
+        String type = BodyFields.text(root, "type");
         JsonNode body = root.get("body");
         if (body == null || !body.isObject()) {
-            throw schema("'body' must be an object");
+            throw BodyFields.schema("'body' must be an object");
         }
-        ProofBody parsedBody = ProofBodies.decode(type, (ObjectNode) body);
+        ProofBody parsedBody = types.decode(type, (ObjectNode) body);
 
         JsonNode sig = root.get("sig");
         if (sig == null || !sig.isObject() || sig.size() != 2 || !sig.path("alg").isTextual() || !sig.path("value").isTextual()) {
-            throw schema("'sig' must be {\"alg\": string, \"value\": base64url}");
+            throw BodyFields.schema("'sig' must be {\"alg\": string, \"value\": base64url}");
         }
         SignatureScheme scheme = SignatureScheme.fromWireId(sig.get("alg").textValue())
                 .orElseThrow(() -> new MalformedProofException(ReasonCode.UNSUPPORTED_SIGNATURE_SCHEME,
-                        "alg '" + truncate(sig.get("alg").textValue()) + "'"));
+                        "alg '" + BodyFields.truncate(sig.get("alg").textValue()) + "'"));
         byte[] signature;
         try {
             signature = Encoding.fromBase64Url(sig.get("value").textValue());
         } catch (IllegalArgumentException e) {
-            throw schema("'sig.value' is not base64url");
+            throw BodyFields.schema("'sig.value' is not base64url");
         }
         byte[] signedBytes;
         try {
@@ -125,7 +130,7 @@ public final class ProofCodec {
         if (h3Cell != null) {
             root.putObject("loc").put("h3", h3Cell);
         }
-        root.set("body", ProofBodies.encode(body));
+        root.set("body", ProofTypes.encode(body));
         return root;
     }
 
@@ -140,38 +145,5 @@ public final class ProofCodec {
         } catch (InvalidJsonException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-    }
-
-    static String requiredText(JsonNode root, String name) throws MalformedProofException {
-        JsonNode n = root.get(name);
-        if (n == null || !n.isTextual()) {
-            throw schema("'" + name + "' must be a string");
-        }
-        return n.textValue();
-    }
-
-    static long requiredSafeLong(JsonNode root, String name) throws MalformedProofException {
-        JsonNode n = root.get(name);
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()
-                || n.longValue() < 0 || n.longValue() > CanonicalJson.MAX_SAFE_INTEGER) {
-            throw schema("'" + name + "' must be an integer in [0, 2^53)");
-        }
-        return n.longValue();
-    }
-
-    static double requiredFiniteNumber(JsonNode root, String name) throws MalformedProofException {
-        JsonNode n = root.get(name);
-        if (n == null || !n.isNumber() || !Double.isFinite(n.doubleValue())) {
-            throw schema("'" + name + "' must be a finite number");
-        }
-        return n.doubleValue();
-    }
-
-    static MalformedProofException schema(String detail) {
-        return new MalformedProofException(ReasonCode.SCHEMA_INVALID, detail);
-    }
-
-    static String truncate(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

@@ -1,53 +1,63 @@
 package dev.flywheel.core.verify;
 
+import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReadingRule;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Physical plausibility per proof type: a reading the world cannot produce earns nothing. */
+/** Physical plausibility: dispatches each proof to its type's {@link ProofRule}. */
 public final class PlausibilityChecks {
 
-    /** Inclusive physical range of a sensor metric in its unit. */
-    public record Range(String unit, double min, double max) {
-    }
-
     public record Failure(ReasonCode reason, String detail, Map<String, Object> evidence) {
+        public Failure {
+            evidence = Map.copyOf(evidence);
+        }
     }
 
-    private final Map<String, Range> sensorRanges;
+    private final Map<Class<?>, ProofRule<?>> rules = new LinkedHashMap<>();
 
-    public PlausibilityChecks(Map<String, Range> sensorRanges) {
-        this.sensorRanges = Map.copyOf(sensorRanges);
+    public PlausibilityChecks(Collection<? extends ProofRule<?>> rules) {
+        for (ProofRule<?> rule : rules) {
+            this.rules.put(rule.bodyType(), rule);
+        }
     }
 
-    /** Ranges from recorded extremes on Earth, with a little margin. */
+    /** The rules of every built-in proof type with their default limits. */
     public static PlausibilityChecks defaults() {
-        return new PlausibilityChecks(Map.of(
-                "temperature", new Range("celsius", -95, 65),
-                "humidity", new Range("percent", 0, 100),
-                "pressure", new Range("hpa", 850, 1090),
-                "pm25", new Range("ugm3", 0, 2000)));
+        return new PlausibilityChecks(List.of(SensorReadingRule.defaults()));
     }
 
     public Optional<Failure> check(ProofEnvelope proof, DeviceRecord device) {
-        return switch (proof.body()) {
-            case SensorReading r -> checkSensor(r);
-        };
+        return check(proof, device, PriorProofs.NONE);
     }
 
-    private Optional<Failure> checkSensor(SensorReading r) {
-        Range range = sensorRanges.get(r.metric());
-        if (range == null || !range.unit().equals(r.unit())) {
-            return Optional.of(new Failure(ReasonCode.SCHEMA_INVALID,
-                    "unknown metric/unit " + r.metric() + "/" + r.unit(), Map.of()));
+    public Optional<Failure> check(ProofEnvelope proof, DeviceRecord device, PriorProofs prior) {
+        return checkTyped(proof, proof.body(), device, prior);
+    }
+
+    public long workUnits(ProofBody body) {
+        return workUnitsTyped(body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <B extends ProofBody> Optional<Failure> checkTyped(ProofEnvelope proof, B body, DeviceRecord device,
+                                                               PriorProofs prior) {
+        ProofRule<B> rule = (ProofRule<B>) rules.get(body.getClass());
+        if (rule == null) {
+            return Optional.of(new Failure(ReasonCode.UNKNOWN_PROOF_TYPE,
+                    "this network does not accept " + body.type() + " proofs", Map.of()));
         }
-        if (r.value() < range.min() || r.value() > range.max()) {
-            return Optional.of(new Failure(ReasonCode.VALUE_OUT_OF_RANGE,
-                    r.metric() + " " + r.value() + " outside [" + range.min() + ", " + range.max() + "]",
-                    Map.of("value", r.value(), "min", range.min(), "max", range.max())));
-        }
-        return Optional.empty();
+        return rule.check(proof, body, device, prior.last(device.deviceId(), body.type()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <B extends ProofBody> long workUnitsTyped(B body) {
+        ProofRule<B> rule = (ProofRule<B>) rules.get(body.getClass());
+        return rule == null ? 0 : rule.workUnits(body);
     }
 }

@@ -3,6 +3,7 @@ package dev.flywheel.core.verify;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.proof.ProofTypes;
 
 import java.time.Duration;
 import java.util.Map;
@@ -20,20 +21,34 @@ public final class ProofVerifier {
     private final Predicate<String> denylist;
     private final VerificationPolicy policy;
     private final PlausibilityChecks plausibility;
+    private final ProofTypes types;
+    private final PriorProofs prior;
 
+    /** Every built-in proof type, no memory of earlier proofs. */
     public ProofVerifier(DeviceDirectory devices, Predicate<String> denylist, VerificationPolicy policy,
                          PlausibilityChecks plausibility) {
+        this(devices, denylist, policy, plausibility, ProofTypes.builtIn(), PriorProofs.NONE);
+    }
+
+    /**
+     * @param types the proof types this network accepts (others are {@code unknown_proof_type})
+     * @param prior each device's last accepted proof per type, for checks across proofs
+     */
+    public ProofVerifier(DeviceDirectory devices, Predicate<String> denylist, VerificationPolicy policy,
+                         PlausibilityChecks plausibility, ProofTypes types, PriorProofs prior) {
         this.devices = devices;
         this.denylist = denylist;
         this.policy = policy;
         this.plausibility = plausibility;
+        this.types = types;
+        this.prior = prior;
     }
 
     public Verdict verify(InboundProof in) {
         String topicDevice = in.topicDeviceId();
         ProofEnvelope proof;
         try {
-            proof = ProofCodec.decode(in.payload());
+            proof = ProofCodec.decode(in.payload(), types);
         } catch (MalformedProofException e) {
             return Verdict.Rejected.of(topicDevice, e.reason(), e.getMessage());
         }
@@ -77,12 +92,12 @@ public final class ProofVerifier {
             return reject(topicDevice, proof, ReasonCode.BAD_SIGNATURE,
                     "signature does not verify with the registered key", Map.of());
         }
-        Optional<PlausibilityChecks.Failure> implausible = plausibility.check(proof, device);
+        Optional<PlausibilityChecks.Failure> implausible = plausibility.check(proof, device, prior);
         if (implausible.isPresent()) {
             PlausibilityChecks.Failure f = implausible.get();
             return reject(topicDevice, proof, f.reason(), f.detail(), f.evidence());
         }
-        return new Verdict.Accepted(proof, device, skew, 1);
+        return new Verdict.Accepted(proof, device, skew, plausibility.workUnits(proof.body()));
     }
 
     private static Map<String, Object> withLimit(Map<String, Object> evidence, Duration limit) {

@@ -1,0 +1,37 @@
+package dev.flywheel.core.types.sensor;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flywheel.core.proof.BodyFields;
+import dev.flywheel.core.proof.MalformedProofException;
+import dev.flywheel.core.proof.ProofType;
+import dev.flywheel.core.proof.SensorReading;
+
+import java.util.Set;
+
+/** {@code sensor.reading}: {"metric": token, "value": number, "unit": token}. */
+public final class SensorReadingType implements ProofType<SensorReading> {
+    private static final Set<String> MEMBERS = Set.of("metric", "value", "unit");
+
+    @Override
+    public String wireType() {
+        return SensorReading.TYPE;
+    }
+
+    @Override
+    public Class<SensorReading> bodyType() {
+        return SensorReading.class;
+    }
+
+    @Override
+    public SensorReading decode(ObjectNode body) throws MalformedProofException {
+        BodyFields.onlyMembers(body, MEMBERS);
+        return new SensorReading(BodyFields.token(body, "metric"), BodyFields.finiteNumber(body, "value"),
+                BodyFields.token(body, "unit"));
+    }
+
+    @Override
+    public ObjectNode encode(SensorReading r) {
+        return JsonNodeFactory.instance.objectNode().put("metric", r.metric()).put("value", r.value()).put("unit", r.unit());
+    }
+}
