@@ -45,6 +45,7 @@ public final class DynamoProofLedger implements VerdictLedger {
     private final String epochsTable;
     private final EpochClock clock;
     private final Duration guardLifetime;
+    private final DynamoPriorProofs priorProofs;
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime) {
         this.dynamo = dynamo;
@@ -52,6 +53,12 @@ public final class DynamoProofLedger implements VerdictLedger {
         this.epochsTable = tables.epochs();
         this.clock = clock;
         this.guardLifetime = guardLifetime;
+        this.priorProofs = new DynamoPriorProofs(dynamo, tables);
+    }
+
+    /** The accepted-proof state this ledger keeps for checks across proofs. */
+    public DynamoPriorProofs priorProofs() {
+        return priorProofs;
     }
 
     @Override
@@ -101,6 +108,7 @@ public final class DynamoProofLedger implements VerdictLedger {
                             .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build());
             try {
                 dynamo.transactWriteItems(t -> t.transactItems(writes));
+                priorProofs.remember(accepted, delivery.receivedAt());
                 return new Recorded(Outcome.RECORDED, accepted, epoch);
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.cancellationReasons();

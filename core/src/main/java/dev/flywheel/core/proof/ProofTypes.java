@@ -43,7 +43,7 @@ public final class ProofTypes {
         return byWire.keySet();
     }
 
-    ProofBody decode(String type, ObjectNode body) throws MalformedProofException {
+    public ProofBody decode(String type, ObjectNode body) throws MalformedProofException {
         ProofType<?> t = byWire.get(type);
         if (t == null) {
             throw new MalformedProofException(ReasonCode.UNKNOWN_PROOF_TYPE, "type '" + BodyFields.truncate(type) + "'");
@@ -52,7 +52,8 @@ public final class ProofTypes {
     }
 
     @SuppressWarnings("unchecked")
-    static <B extends ProofBody> ObjectNode encode(B body) {
+    /** The body's wire form, by its built-in codec. */
+    public static <B extends ProofBody> ObjectNode encode(B body) {
         ProofType<B> t = (ProofType<B>) BUILT_IN.byBody.get(body.getClass());
         if (t == null) {
             throw new IllegalArgumentException("no codec for " + body.getClass().getSimpleName());

@@ -52,7 +52,8 @@ public final class PlausibilityChecks {
             return Optional.of(new Failure(ReasonCode.UNKNOWN_PROOF_TYPE,
                     "this network does not accept " + body.type() + " proofs", Map.of()));
         }
-        return rule.check(proof, body, device, prior.last(device.deviceId(), body.type()));
+        return rule.check(proof, body, device,
+                rule.needsPrior() ? prior.last(device.deviceId(), body.type()) : Optional.empty());
     }
 
     @SuppressWarnings("unchecked")

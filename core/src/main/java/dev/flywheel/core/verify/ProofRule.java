@@ -16,6 +16,11 @@ public interface ProofRule<B extends ProofBody> {
 
     Optional<PlausibilityChecks.Failure> check(ProofEnvelope proof, B body, DeviceRecord device, Optional<PriorProof> prior);
 
+    /** Whether {@link #check} looks at the prior proof; if not, the verifier skips fetching it. */
+    default boolean needsPrior() {
+        return false;
+    }
+
     /** Reward units one accepted proof of this type earns. */
     default long workUnits(B body) {
         return 1;
