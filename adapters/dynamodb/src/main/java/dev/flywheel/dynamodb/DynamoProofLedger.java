@@ -3,6 +3,7 @@ package dev.flywheel.dynamodb;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.reward.WorkCredit;
 import dev.flywheel.core.verify.InboundProof;
+import dev.flywheel.core.verify.RateLimit;
 import dev.flywheel.core.verify.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
@@ -32,10 +33,12 @@ import static dev.flywheel.dynamodb.Attr.str;
  * <ul>
  *   <li>{@code D#<deliveryId> / VERDICT}: the verdict of one delivery, with deviceId + receivedKey for the byDevice index;</li>
  *   <li>{@code S#<deviceId>#<seq> / GUARD}: the replay guard, living as long as a proof of that age could still pass the freshness check;</li>
- *   <li>{@code E#<epoch> / W#<deviceId>#<deliveryId>}: a work credit the epoch closer sums.</li>
+ *   <li>{@code E#<epoch> / W#<deviceId>#<deliveryId>}: a work credit the epoch closer sums;</li>
+ *   <li>{@code R#<deviceId>#<window> / RATE}: accepted proofs in one rate window;</li>
+ *   <li>{@code L#<deviceId> / T#<type>}: the newest accepted proof per type ({@link DynamoPriorProofs}).</li>
  * </ul>
- * An accepted proof writes verdict, guard and credit in one transaction that also checks the epoch
- * is still open, so a proof is credited at most once and never into an epoch being closed.
+ * An accepted proof writes verdict, guard, credit and rate count in one transaction that also checks
+ * the epoch is still open, so a proof is credited at most once and never into an epoch being closed.
  */
 public final class DynamoProofLedger implements VerdictLedger {
     static final String EPOCH_STATUS = "status";
@@ -46,8 +49,15 @@ public final class DynamoProofLedger implements VerdictLedger {
     private final EpochClock clock;
     private final Duration guardLifetime;
     private final DynamoPriorProofs priorProofs;
+    private final RateLimit rateLimit;
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime) {
+        this(dynamo, tables, clock, guardLifetime, RateLimit.defaults());
+    }
+
+    public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime,
+                             RateLimit rateLimit) {
+        this.rateLimit = rateLimit;
         this.dynamo = dynamo;
         this.table = tables.ledger();
         this.epochsTable = tables.epochs();
@@ -96,6 +106,7 @@ public final class DynamoProofLedger implements VerdictLedger {
             credit.put("proofId", s(accepted.proof().proofId()));
 
             final long creditEpoch = epoch;
+            long window = rateLimit.windowStart(delivery.receivedAt().toEpochMilli());
             List<TransactWriteItem> writes = List.of(
                     TransactWriteItem.builder().put(p -> p.tableName(table).item(verdictItem)
                             .conditionExpression("attribute_not_exists(pk)")).build(),
@@ -105,7 +116,15 @@ public final class DynamoProofLedger implements VerdictLedger {
                     TransactWriteItem.builder().conditionCheck(c -> c.tableName(epochsTable)
                             .key(Map.of("epoch", n(creditEpoch)))
                             .conditionExpression("attribute_not_exists(#s)")
-                            .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build());
+                            .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build(),
+                    // Counted in the same transaction as the credit: a redelivery that changes nothing counts nothing.
+                    TransactWriteItem.builder().update(u -> u.tableName(table)
+                            .key(key("R#" + deviceId + "#" + window, "RATE"))
+                            .updateExpression("ADD #c :one SET expiresAt = :exp")
+                            .conditionExpression("attribute_not_exists(#c) OR #c < :max")
+                            .expressionAttributeNames(Map.of("#c", "accepted"))
+                            .expressionAttributeValues(Map.of(":one", n(1), ":max", n(rateLimit.maxAccepted()),
+                                    ":exp", n(window + rateLimit.window().toSeconds() + 3600)))).build());
             try {
                 dynamo.transactWriteItems(t -> t.transactItems(writes));
                 priorProofs.remember(accepted, delivery.receivedAt());
@@ -117,6 +136,12 @@ public final class DynamoProofLedger implements VerdictLedger {
                 }
                 if (failed(reasons, 1)) {
                     return recordRejected(delivery, replayRejection(accepted, guardKey), receiveEpoch);
+                }
+                if (failed(reasons, 4)) {
+                    return recordRejected(delivery, new Verdict.Rejected(deviceId, ReasonCode.RATE_LIMITED,
+                            "more than " + rateLimit.maxAccepted() + " accepted proofs in " + rateLimit.window(),
+                            accepted.proof().proofId(), seq, Map.of("limit", rateLimit.maxAccepted(),
+                                    "windowSeconds", rateLimit.window().toSeconds(), "window", window)), receiveEpoch);
                 }
                 if (!failed(reasons, 3)) {
                     throw e;

@@ -31,6 +31,8 @@ public enum ReasonCode {
     REPLAYED,
     /** A different proof reused a sequence number the device already used. */
     SEQUENCE_REUSED,
+    /** The device sent more accepted proofs in the rate window than the network allows. */
+    RATE_LIMITED,
     // Physical plausibility (per proof type)
     VALUE_OUT_OF_RANGE;
 
