@@ -80,10 +80,14 @@ public final class FleetSimulator {
         String prefix = options.idPrefix() != null ? options.idPrefix()
                 : "sim-" + HexFormat.of().formatHex(randomBytes(rnd, 3)) + "-";
         int width = Math.max(4, String.valueOf(devices).length());
+        List<String> ids = new ArrayList<>(devices);
+        for (int i = 0; i < devices; i++) {
+            ids.add(prefix + roles.get(i).wire().replace('_', '-') + "-" + String.format("%0" + width + "d", i + 1));
+        }
         List<SimulatedDevice> out = new ArrayList<>(devices);
         for (int i = 0; i < devices; i++) {
             DeviceRole role = roles.get(i);
-            String id = prefix + role.wire().replace('_', '-') + "-" + String.format("%0" + width + "d", i + 1);
+            String id = ids.get(i);
             DeviceSigningKey key = DeviceSigningKey.generate(options.scheme(), rnd);
             DeviceSigningKey rogue = role == DeviceRole.FORGER ? DeviceSigningKey.generate(options.scheme(), rnd) : null;
             IssuedCertificate cert = ca.issue(id);
@@ -92,9 +96,21 @@ public final class FleetSimulator {
                     ? "0x" + HexFormat.of().formatHex(randomBytes(rnd, 20))
                     : options.ownerAddresses().get(i % options.ownerAddresses().size());
             String cell = H3Cells.near(options.h3Anchor(), options.h3Resolution(), rnd);
-            out.add(new SimulatedDevice(id, role, key, rogue, files.certPath(), files.keyPath(), owner, cell));
+            String target = role == DeviceRole.WRONG_TOPIC ? wrongTopicTarget(ids, roles, i, prefix) : null;
+            out.add(new SimulatedDevice(id, role, key, rogue, files.certPath(), files.keyPath(), owner, cell, target));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /** The next device after {@code i} (cyclically) that is not itself a WRONG_TOPIC device, or a made-up id. */
+    private static String wrongTopicTarget(List<String> ids, List<DeviceRole> roles, int i, String prefix) {
+        for (int k = 1; k < ids.size(); k++) {
+            int j = (i + k) % ids.size();
+            if (roles.get(j) != DeviceRole.WRONG_TOPIC) {
+                return ids.get(j);
+            }
+        }
+        return prefix + "victim";
     }
 
     private static byte[] randomBytes(SecureRandom rnd, int n) {
@@ -116,7 +132,7 @@ public final class FleetSimulator {
      * Connects every device (at most {@code options.maxConcurrentDevices()} connecting or publishing
      * at once; connected devices stay connected to hear their receipts), publishes each device's
      * proofs in order, each after the previous PUBACK, then waits for receipts until every
-     * acknowledged message has one or no receipt arrived for {@code options.receiptGrace()}.
+     * acknowledged message the broker delivers (all but WRONG_TOPIC's) has one or no receipt arrived for {@code options.receiptGrace()}.
      * Disconnects all devices before returning. Never throws for device-level failures: they are
      * counted in the report.
      */
@@ -139,6 +155,8 @@ public final class FleetSimulator {
         private final Map<String, DeviceRole> roleById = new HashMap<>();
         private final Map<DeviceRole, AtomicInteger> published = new EnumMap<>(DeviceRole.class);
         private final Map<DeviceRole, AtomicInteger> pubacked = new EnumMap<>(DeviceRole.class);
+        /** Acknowledged by the broker but dropped by its ACL (WRONG_TOPIC): no verdict, no receipt expected. */
+        private final Map<DeviceRole, AtomicInteger> notDelivered = new EnumMap<>(DeviceRole.class);
         private final AtomicInteger connected = new AtomicInteger();
         private final AtomicInteger connectFailures = new AtomicInteger();
         private final AtomicInteger publishFailures = new AtomicInteger();
@@ -162,6 +180,7 @@ public final class FleetSimulator {
             for (DeviceRole role : DeviceRole.values()) {
                 published.put(role, new AtomicInteger());
                 pubacked.put(role, new AtomicInteger());
+                notDelivered.put(role, new AtomicInteger());
             }
             for (SimulatedDevice d : this.devices) {
                 if (roleById.put(d.deviceId(), d.role()) != null) {
@@ -277,11 +296,17 @@ public final class FleetSimulator {
                     }
                     published.get(device.role()).incrementAndGet();
                     // Expect the receipt before sending: a fast backend may answer before the PUBACK is seen.
-                    AtomicInteger open = outstanding.computeIfAbsent(proofIdOf(payload), k -> new AtomicInteger());
+                    // A message the broker will drop (wrong topic) expects none.
+                    AtomicInteger open = device.delivered()
+                            ? outstanding.computeIfAbsent(proofIdOf(payload), k -> new AtomicInteger())
+                            : new AtomicInteger();
                     open.incrementAndGet();
-                    return client.publishProof(payload).handle((ok, error) -> {
+                    return client.publish(device.proofTopic(), payload).handle((ok, error) -> {
                         if (error == null) {
                             pubacked.get(device.role()).incrementAndGet();
+                            if (!device.delivered()) {
+                                notDelivered.get(device.role()).incrementAndGet();
+                            }
                         } else {
                             open.getAndUpdate(n -> Math.max(0, n - 1));
                             publishFailures.incrementAndGet();
@@ -296,7 +321,8 @@ public final class FleetSimulator {
         }
 
         private void awaitReceipts() {
-            int expected = pubacked.values().stream().mapToInt(AtomicInteger::get).sum();
+            int expected = pubacked.values().stream().mapToInt(AtomicInteger::get).sum()
+                    - notDelivered.values().stream().mapToInt(AtomicInteger::get).sum();
             Progress receiptProgress = new Progress(ProgressListener.Phase.RECEIPTS, expected, listener);
             long graceNanos = options.receiptGrace().toNanos();
             long publishEnd = System.nanoTime();
@@ -363,6 +389,8 @@ public final class FleetSimulator {
             Map<DeviceRole, Integer> ack = new EnumMap<>(DeviceRole.class);
             published.forEach((role, n) -> pub.put(role, n.get()));
             pubacked.forEach((role, n) -> ack.put(role, n.get()));
+            Map<DeviceRole, Integer> dropped = new EnumMap<>(DeviceRole.class);
+            notDelivered.forEach((role, n) -> dropped.put(role, n.get()));
             Map<DeviceRole, Map<String, Integer>> byRoleFrozen = new EnumMap<>(DeviceRole.class);
             byRole.forEach((role, m) -> byRoleFrozen.put(role, Map.copyOf(m)));
             List<String> errs;
@@ -370,7 +398,8 @@ public final class FleetSimulator {
                 errs = List.copyOf(errors);
             }
             return new FleetReport(devices.size(), connected.get(), connectFailures.get(),
-                    Collections.unmodifiableMap(pub), Collections.unmodifiableMap(ack), publishFailures.get(),
+                    Collections.unmodifiableMap(pub), Collections.unmodifiableMap(ack), Collections.unmodifiableMap(dropped),
+                    publishFailures.get(),
                     Map.copyOf(byOutcome), Map.copyOf(byReason), Collections.unmodifiableMap(byRoleFrozen),
                     malformed.get(), matched.get(), unmatched.get(), all, errs, elapsed);
         }

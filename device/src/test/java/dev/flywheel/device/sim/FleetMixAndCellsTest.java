@@ -13,10 +13,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FleetMixAndCellsTest {
 
+    /** Counts for the four classic roles; every other role 0 (allocate names every role). */
+    private static Map<DeviceRole, Integer> counts(int honest, int forger, int replayer, int outOfRange) {
+        Map<DeviceRole, Integer> m = new java.util.EnumMap<>(DeviceRole.class);
+        for (DeviceRole role : DeviceRole.values()) {
+            m.put(role, 0);
+        }
+        m.putAll(Map.of(DeviceRole.HONEST, honest, DeviceRole.FORGER, forger, DeviceRole.REPLAYER, replayer,
+                DeviceRole.OUT_OF_RANGE, outOfRange));
+        return m;
+    }
+
     @Test
     void allocatesProportionallyWithLargestRemainder() {
-        assertEquals(Map.of(DeviceRole.HONEST, 70, DeviceRole.FORGER, 10, DeviceRole.REPLAYER, 10,
-                DeviceRole.OUT_OF_RANGE, 10), FleetMix.DEMO.allocate(100));
+        assertEquals(counts(70, 10, 10, 10), FleetMix.DEMO.allocate(100));
         Map<DeviceRole, Integer> odd = FleetMix.of(1, 1, 1, 0).allocate(10);
         assertEquals(10, odd.values().stream().mapToInt(Integer::intValue).sum());
         assertEquals(0, odd.get(DeviceRole.OUT_OF_RANGE));
@@ -25,15 +35,13 @@ class FleetMixAndCellsTest {
 
     @Test
     void smallFleetsStillGetEveryPositiveRole() {
-        assertEquals(Map.of(DeviceRole.HONEST, 1, DeviceRole.FORGER, 1, DeviceRole.REPLAYER, 1,
-                DeviceRole.OUT_OF_RANGE, 1), FleetMix.DEMO.allocate(4));
+        assertEquals(counts(1, 1, 1, 1), FleetMix.DEMO.allocate(4));
         Map<DeviceRole, Integer> six = FleetMix.DEMO.allocate(6);
         assertEquals(3, six.get(DeviceRole.HONEST));
         assertEquals(1, six.get(DeviceRole.FORGER));
         Map<DeviceRole, Integer> two = FleetMix.DEMO.allocate(2);
         assertEquals(2, two.values().stream().mapToInt(Integer::intValue).sum());
-        assertEquals(Map.of(DeviceRole.HONEST, 0, DeviceRole.FORGER, 0, DeviceRole.REPLAYER, 0,
-                DeviceRole.OUT_OF_RANGE, 0), FleetMix.DEMO.allocate(0));
+        assertEquals(counts(0, 0, 0, 0), FleetMix.DEMO.allocate(0));
     }
 
     @Test
@@ -44,6 +52,33 @@ class FleetMixAndCellsTest {
         assertEquals(2, mix.weights().get(DeviceRole.OUT_OF_RANGE));
         assertEquals("honest=8,forger=1,out_of_range=2", mix.toString());
         assertEquals(mix, FleetMix.parse(mix.toString()));
+    }
+
+    @Test
+    void parsesTheAdversarialRolesWhichTheDemoMixLeavesOut() {
+        FleetMix mix = FleetMix.parse("honest=6,wrong_topic=1,teleporter=2,clock-skew=1");
+        assertEquals(1, mix.weights().get(DeviceRole.WRONG_TOPIC));
+        assertEquals(2, mix.weights().get(DeviceRole.TELEPORTER));
+        assertEquals(1, mix.weights().get(DeviceRole.CLOCK_SKEW));
+        assertEquals("honest=6,wrong_topic=1,teleporter=2,clock_skew=1", mix.toString());
+        assertEquals(mix, FleetMix.parse(mix.toString()));
+        assertEquals(Map.of(DeviceRole.HONEST, 6, DeviceRole.WRONG_TOPIC, 1, DeviceRole.TELEPORTER, 2, DeviceRole.CLOCK_SKEW, 1),
+                withoutZeros(mix.allocate(10)));
+        for (DeviceRole role : java.util.List.of(DeviceRole.WRONG_TOPIC, DeviceRole.TELEPORTER, DeviceRole.CLOCK_SKEW)) {
+            assertEquals(0, FleetMix.DEMO.weights().get(role), "DemoIT asserts exact numbers for the demo mix");
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> FleetMix.parse("liar=1"));
+        assertTrue(e.getMessage().contains("clock_skew"), e.getMessage());
+    }
+
+    private static Map<DeviceRole, Integer> withoutZeros(Map<DeviceRole, Integer> m) {
+        Map<DeviceRole, Integer> out = new java.util.EnumMap<>(DeviceRole.class);
+        m.forEach((k, v) -> {
+            if (v != 0) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     @ParameterizedTest

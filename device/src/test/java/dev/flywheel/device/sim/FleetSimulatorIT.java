@@ -104,6 +104,36 @@ class FleetSimulatorIT {
         assertTrue(progress.stream().filter(p -> p.startsWith("PUBLISH")).count() >= 10, "a line per 10 %: " + progress);
     }
 
+    @Test
+    void adversarialRolesGetWhatTheyDeserveAndWrongTopicMessagesAreNeverDelivered() throws Exception {
+        DevnetEnv env = DevnetEnv.require();
+        List<SimulatedDevice> fleet = FleetSimulator.provision(6, FleetMix.parse("honest=3,wrong_topic=1,teleporter=1,clock_skew=1"),
+                env.certificateAuthority(), dir, new SecureRandom(), List.of("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"));
+        int proofsPerDevice = 2;
+        FleetReport report;
+        try (DeviceClient backend = stubBackend(env, fleet)) {
+            report = FleetSimulator.run(fleet, env.endpoint(), proofsPerDevice, ProgressListener.NONE,
+                    RunOptions.defaults().withReceiptGrace(Duration.ofSeconds(3)));
+        }
+        System.out.println(report.summary());
+        assertEquals(6, report.connected(), report.summary());
+        assertEquals(0, report.publishFailures(), report.summary());
+        // Mosquitto acknowledges the wrong-topic publishes (MQTT 3.1.1 has no way to say no) and drops them.
+        assertEquals(proofsPerDevice, report.pubackedByRole().get(DeviceRole.WRONG_TOPIC), report.summary());
+        assertEquals(proofsPerDevice, report.notDelivered(), report.summary());
+        assertEquals(report.pubacks() - proofsPerDevice, report.expectedVerdicts());
+        assertEquals(0, report.receiptsMissing(), report.summary());
+        // Not delivered: no receipt for the wrong-topic device, and none on its target's topic either.
+        assertEquals(Map.of(), report.receiptsByRole().getOrDefault(DeviceRole.WRONG_TOPIC, Map.of()), report.summary());
+        assertEquals(0, report.receiptsUnmatched(), report.summary());
+        Map<DeviceRole, Map<String, Integer>> byRole = report.receiptsByRole();
+        assertEquals(Map.of("accepted", 3 * proofsPerDevice), byRole.get(DeviceRole.HONEST), report.summary());
+        assertEquals(Map.of("accepted", proofsPerDevice), byRole.get(DeviceRole.TELEPORTER),
+                "location is not verified yet: " + report.summary());
+        assertEquals(Map.of("rejected:" + ReasonCode.FROM_FUTURE.wire(), proofsPerDevice), byRole.get(DeviceRole.CLOCK_SKEW),
+                report.summary());
+    }
+
     /**
      * What the devnet's IoT rule + verifier do, reduced to the core verifier plus an in-memory
      * proof-id set for the stateful replay check. Ignores devices that are not in this fleet.

@@ -182,6 +182,91 @@ class SimulatedDeviceTest {
         assertThrows(IllegalArgumentException.class, () -> honest.proofPayloads(0, 1, CLOCK));
     }
 
+    static List<SimulatedDevice> adversaries() {
+        return FleetSimulator.provision(5, FleetMix.parse("honest=2,wrong_topic=1,teleporter=1,clock_skew=1"), ca,
+                dir.resolve("adversaries"), new SecureRandom(), ProvisionOptions.defaults().withIdPrefix("adv-"));
+    }
+
+    private static SimulatedDevice firstOf(List<SimulatedDevice> devices, DeviceRole role) {
+        return devices.stream().filter(d -> d.role() == role).findFirst().orElseThrow();
+    }
+
+    /** The core verifier with {@code devices} registered (their registered cell is {@link SimulatedDevice#h3Cell()}). */
+    private static dev.flywheel.core.verify.Verdict verify(List<SimulatedDevice> devices, String topicDevice, byte[] payload) {
+        Map<String, DeviceRecord> registry = devices.stream().collect(Collectors.toMap(SimulatedDevice::deviceId, SimulatedDeviceTest::record));
+        var verifier = new dev.flywheel.core.verify.ProofVerifier(id -> java.util.Optional.ofNullable(registry.get(id)), id -> false,
+                dev.flywheel.core.verify.VerificationPolicy.defaults(), PlausibilityChecks.defaults());
+        return verifier.verify(new dev.flywheel.core.verify.InboundProof("d", topicDevice, NOW, payload));
+    }
+
+    @Test
+    void wrongTopicDeviceSignsHonestProofsButPublishesOnAnotherDevicesTopic() throws Exception {
+        List<SimulatedDevice> devices = adversaries();
+        SimulatedDevice w = firstOf(devices, DeviceRole.WRONG_TOPIC);
+        assertNotEquals(w.deviceId(), w.targetDeviceId());
+        assertTrue(devices.stream().anyMatch(d -> d.deviceId().equals(w.targetDeviceId()) && d.role() != DeviceRole.WRONG_TOPIC),
+                "its target is another device of the fleet");
+        assertEquals("flywheel/v1/" + w.targetDeviceId() + "/proofs", w.proofTopic());
+        assertFalse(w.delivered(), "the broker ACL drops it: no verdict is expected");
+        assertEquals(3, w.messagesFor(3));
+        for (byte[] payload : w.proofPayloads(3, 1, CLOCK)) {
+            ProofEnvelope p = ProofCodec.decode(payload);
+            assertEquals(w.deviceId(), p.deviceId(), "it signs as itself");
+            assertTrue(p.scheme().verify(w.signingKey().publicKey(), p.signedBytes(), p.signature()));
+            // Were the broker to deliver it, the topic identity would catch it.
+            assertEquals(dev.flywheel.core.verify.ReasonCode.TOPIC_DEVICE_MISMATCH,
+                    ((dev.flywheel.core.verify.Verdict.Rejected) verify(devices, w.targetDeviceId(), payload)).reason());
+        }
+        SimulatedDevice honest = firstOf(devices, DeviceRole.HONEST);
+        assertEquals("flywheel/v1/" + honest.deviceId() + "/proofs", honest.proofTopic());
+        assertTrue(honest.delivered());
+    }
+
+    @Test
+    void teleporterClaimsAFarAwayCellDifferentFromItsRegisteredOne() throws Exception {
+        List<SimulatedDevice> devices = adversaries();
+        SimulatedDevice t = firstOf(devices, DeviceRole.TELEPORTER);
+        String claimed = t.assertedCell();
+        assertNotEquals(t.h3Cell(), claimed);
+        assertEquals(H3Cells.resolutionOf(t.h3Cell()), H3Cells.resolutionOf(claimed));
+        long base = (Long.parseUnsignedLong(claimed, 16) >>> 45) & 0x7F;
+        assertEquals((Long.parseUnsignedLong(SimulatedDevice.TELEPORT_ANCHOR, 16) >>> 45) & 0x7F, base, "near the far anchor");
+        assertNotEquals((Long.parseUnsignedLong(t.h3Cell(), 16) >>> 45) & 0x7F, base, "another base cell than the registered one");
+        assertEquals(claimed, t.assertedCell(), "the same false location every time");
+        for (byte[] payload : t.proofPayloads(2, 1, CLOCK)) {
+            ProofEnvelope p = ProofCodec.decode(payload);
+            assertEquals(claimed, p.h3Cell());
+            assertEquals(NOW, p.deviceTime());
+            // Location is not verified yet: today a teleporter's proofs are accepted.
+            assertTrue(verify(devices, t.deviceId(), payload) instanceof dev.flywheel.core.verify.Verdict.Accepted);
+        }
+        assertEquals(firstOf(devices, DeviceRole.HONEST).h3Cell(), firstOf(devices, DeviceRole.HONEST).assertedCell());
+    }
+
+    @Test
+    void clockSkewDeviceRunsFiveMinutesAheadAndIsFromTheFuture() throws Exception {
+        List<SimulatedDevice> devices = adversaries();
+        SimulatedDevice c = firstOf(devices, DeviceRole.CLOCK_SKEW);
+        for (byte[] payload : c.proofPayloads(2, 1, CLOCK)) {
+            ProofEnvelope p = ProofCodec.decode(payload);
+            assertEquals(NOW.plus(Duration.ofMinutes(5)), p.deviceTime());
+            assertTrue(p.scheme().verify(c.signingKey().publicKey(), p.signedBytes(), p.signature()));
+            assertEquals(dev.flywheel.core.verify.ReasonCode.FROM_FUTURE,
+                    ((dev.flywheel.core.verify.Verdict.Rejected) verify(devices, c.deviceId(), payload)).reason());
+        }
+    }
+
+    @Test
+    void wrongTopicInvariants() {
+        SimulatedDevice honest = first(DeviceRole.HONEST);
+        assertThrows(IllegalArgumentException.class, () -> new SimulatedDevice(honest.deviceId(), DeviceRole.WRONG_TOPIC,
+                honest.signingKey(), null, honest.certPath(), honest.keyPath(), ANVIL_0, honest.h3Cell()));
+        assertThrows(IllegalArgumentException.class, () -> new SimulatedDevice(honest.deviceId(), DeviceRole.WRONG_TOPIC,
+                honest.signingKey(), null, honest.certPath(), honest.keyPath(), ANVIL_0, honest.h3Cell(), honest.deviceId()));
+        assertThrows(IllegalArgumentException.class, () -> new SimulatedDevice(honest.deviceId(), DeviceRole.HONEST,
+                honest.signingKey(), null, honest.certPath(), honest.keyPath(), ANVIL_0, honest.h3Cell(), "someone-else"));
+    }
+
     private static DeviceRecord record(SimulatedDevice d) {
         return new DeviceRecord(d.deviceId(), d.signingKey().scheme(), d.signingKey().publicKey(),
                 d.ownerAddress().toLowerCase(), DeviceStatus.ACTIVE, d.h3Cell());

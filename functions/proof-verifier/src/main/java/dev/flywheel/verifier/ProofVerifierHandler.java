@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * SQS batches from the IoT rule -> verdicts in the proof ledger. Only storage failures are
  * reported back as batch item failures (so SQS redelivers just those, and after five receives
- * parks them in the DLQ); bad input is a recorded rejection, never a failed batch.
+ * parks them in the DLQ); bad input is a recorded rejection, never a failed batch. Each first-recorded
+ * verdict of a device is answered with a receipt on its receipts topic ({@link ReceiptSender}).
  */
 public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(ProofVerifierHandler.class);
@@ -31,6 +32,11 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
 
     @Inject
     DynamoProofLedger ledger;
+
+    @Inject
+    ReceiptSender receipts;
+
+    private final VerdictMetrics metrics = new VerdictMetrics(System.out::println);
 
     public ProofVerifierHandler() {
     }
@@ -59,7 +65,8 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
             }
         }
-        for (VerificationService.Result result : verification.process(readable)) {
+        List<VerificationService.Result> results = verification.process(readable);
+        for (VerificationService.Result result : results) {
             switch (result) {
                 case VerificationService.Result.Done done -> LOG.debug("{} {} {}", done.delivery().deliveryId(),
                         done.recorded().outcome(), done.recorded().stored().getClass().getSimpleName());
@@ -68,6 +75,13 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
                     failures.add(new SQSBatchResponse.BatchItemFailure(retry.delivery().deliveryId()));
                 }
             }
+        }
+        metrics.emit(results, System.currentTimeMillis());
+        // Best effort, after every verdict is stored: a receipt that cannot be sent never fails the batch.
+        try {
+            receipts.send(results.stream().flatMap(r -> VerdictReceipt.of(r).stream()).toList());
+        } catch (RuntimeException e) {
+            LOG.warn("receipts of this batch not sent: {}", e.toString());
         }
         return new SQSBatchResponse(failures);
     }

@@ -1,9 +1,16 @@
 package dev.flywheel.verifier;
 
+import dev.flywheel.core.proof.ProofTypes;
+import dev.flywheel.core.types.coverage.CoverageRules;
+import dev.flywheel.core.types.uptime.UptimeResponseRule;
 import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.verify.ProofRule;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.core.verify.VerificationService;
+import dev.flywheel.dynamodb.DynamoChallengeLedger;
+import dev.flywheel.dynamodb.DynamoDenylist;
+import dev.flywheel.dynamodb.DynamoEntropyLedger;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.TableNames;
@@ -14,7 +21,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -22,16 +31,39 @@ import java.util.stream.Collectors;
 @Factory
 public class VerifierFactory {
 
+    /**
+     * @param cacheSeconds    how long a warm verifier trusts a device record it read (bounds how long a suspension takes to bite)
+     * @param denylistSeconds the same for denylist answers ({@link DynamoDenylist}, items in the devices table)
+     */
     @Singleton
     VerificationService verificationService(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger ledger,
                                             VerificationPolicy policy,
-                                            @Value("${flywheel.denylist:}") String denylist,
-                                            @Value("${flywheel.device-cache-seconds:30}") long cacheSeconds) {
-        Set<String> denied = Arrays.stream(denylist.split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
+                                            @Value("${flywheel.device-cache-seconds:30}") long cacheSeconds,
+                                            @Value("${flywheel.denylist-cache-seconds:30}") long denylistSeconds,
+                                            @Value("${flywheel.proof-types:}") String proofTypes,
+                                            @Value("${flywheel.entropy.table:}") String entropyTable,
+                                            @Value("${flywheel.challenges.table:}") String challengesTable) {
         var devices = new CachingDeviceDirectory(new DynamoDeviceRegistry(dynamo, tables.devices()),
                 Duration.ofSeconds(cacheSeconds), Clock.systemUTC());
-        var verifier = new ProofVerifier(devices, denied::contains, policy, PlausibilityChecks.defaults());
+        var denylist = new CachingDenylist(new DynamoDenylist(dynamo, tables.devices())::contains,
+                Duration.ofSeconds(denylistSeconds), Clock.systemUTC());
+        // The network's configuration names the proof types it rewards; blank means every built-in type.
+        Set<String> enabled = Arrays.stream(proofTypes.split(",")).map(String::strip).filter(t -> !t.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        var verifier = new ProofVerifier(devices, denylist, policy, checks(dynamo, entropyTable, challengesTable),
+                enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled), ledger.priorProofs());
         return new VerificationService(verifier, ledger);
+    }
+
+    /** Every type's rules; coverage and uptime join when their tables are configured. */
+    private static PlausibilityChecks checks(DynamoDbClient dynamo, String entropyTable, String challengesTable) {
+        List<ProofRule<?>> rules = new ArrayList<>(PlausibilityChecks.standaloneRules());
+        if (!entropyTable.isBlank()) {
+            rules.addAll(CoverageRules.defaults(new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1))));
+        }
+        if (!challengesTable.isBlank()) {
+            rules.add(UptimeResponseRule.defaults(new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1))));
+        }
+        return new PlausibilityChecks(rules);
     }
 }

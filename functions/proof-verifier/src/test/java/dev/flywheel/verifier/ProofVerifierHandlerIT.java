@@ -225,11 +225,152 @@ class ProofVerifierHandlerIT {
     }
 
     @Test
+    void firstRecordedVerdictsGetOneReceiptEachOnTheThingsReceiptsTopic() throws Exception {
+        Device erin = register(SignatureScheme.ED25519);
+        Instant now = Instant.now();
+        long epoch = CLOCK.epochOf(now);
+        byte[] honest = proof(erin, 1, now.minusSeconds(1), erin.key());
+        String run = "receipts-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(
+                message(run + "ok", ruleMessage(erin.id(), honest, now)),
+                message(run + "replay", ruleMessage(erin.id(), honest, now.plusMillis(3))),
+                message(run + "hot", ruleMessage(erin.id(), ProofCodec.encode(erin.id(), 2, now, null,
+                        new SensorReading("temperature", 150, "celsius"), erin.key()), now)),
+                message(run + "garbage", ruleMessage(erin.id(), "{\"v\":".getBytes(StandardCharsets.UTF_8), now)),
+                message(run + "unreadable", "not a rule message")));
+        Map<String, Object> props = new java.util.HashMap<>(properties(tables));
+        // FakeIotDataPlane stands in for IoT Core's HTTPS Publish endpoint (it cannot run here).
+        try (var plane = new FakeIotDataPlane(topic -> false);
+             var withReceipts = new ProofVerifierHandler(ApplicationContext.builder().properties(props)
+                     .properties(Map.of("flywheel.iot-data.endpoint", plane.url())))) {
+            assertEquals(List.of(), withReceipts.handleRequest(event, null).getBatchItemFailures());
+            String topic = "/topics/flywheel/v1/" + erin.id() + "/receipts";
+            List<Map<?, ?>> got = new ArrayList<>();
+            for (FakeIotDataPlane.Request r : plane.requests) {
+                assertEquals(topic, r.decodedPath(), "receipts go to the publishing thing's topic only");
+                assertEquals("qos=1", r.rawQuery());
+                assertTrue(r.header("authorization").startsWith("AWS4-HMAC-SHA256 Credential="), r.header("authorization"));
+                got.add(new com.fasterxml.jackson.databind.ObjectMapper().readValue(r.body(), Map.class));
+            }
+            String proofId = ProofCodec.decode(honest).proofId();
+            Map<Object, Object> byReason = new TreeMap<>();
+            got.forEach(g -> byReason.put(g.containsKey("reason") ? g.get("reason") : g.get("outcome"), g));
+            assertEquals(4, got.size(), "one receipt per attributed first verdict, none for the unreadable message: " + got);
+            assertEquals(Map.of("proofId", proofId, "seq", 1, "outcome", "accepted", "epoch", (int) epoch), byReason.get("accepted"));
+            assertEquals(Map.of("proofId", proofId, "seq", 1, "outcome", "rejected", "reason", "replayed"), byReason.get("replayed"));
+            assertEquals(2, ((Map<?, ?>) byReason.get("value_out_of_range")).get("seq"));
+            assertEquals(Map.of("seq", -1, "outcome", "rejected", "reason", "malformed_json"), byReason.get("malformed_json"));
+
+            // SQS redelivers the batch: the verdicts are already recorded, so no second receipt.
+            assertEquals(List.of(), withReceipts.handleRequest(event, null).getBatchItemFailures());
+            assertEquals(4, plane.requests.size());
+        }
+    }
+
+    @Test
+    void aDataPlaneThatRefusesEveryReceiptNeverFailsTheBatch() throws Exception {
+        Device frank = register(SignatureScheme.ED25519);
+        Instant now = Instant.now();
+        String id = "refused-" + UUID.randomUUID();
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(message(id, ruleMessage(frank.id(), proof(frank, 1, now, frank.key()), now))));
+        try (var plane = new FakeIotDataPlane(topic -> true);
+             var withReceipts = new ProofVerifierHandler(ApplicationContext.builder().properties(properties(tables))
+                     .properties(Map.of("flywheel.iot-data.endpoint", plane.url())))) {
+            assertEquals(List.of(), withReceipts.handleRequest(event, null).getBatchItemFailures());
+            assertEquals(1, plane.requests.size());
+        }
+        assertEquals(Map.of(id, "accepted"), storedVerdicts(id));
+    }
+
+    @Test
+    void aDenylistedDeviceIsRejectedAndRemovalRestoresAcceptance() {
+        Device gina = register(SignatureScheme.ED25519);
+        var denylist = new dev.flywheel.dynamodb.DynamoDenylist(dynamo, tables.devices());
+        denylist.add(gina.id(), "integration test", "ProofVerifierHandlerIT");
+        String run = "deny-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        // No denylist cache, so the removal bites on the very next batch.
+        try (var handler = new ProofVerifierHandler(ApplicationContext.builder().properties(properties(tables))
+                .properties(Map.of("flywheel.denylist-cache-seconds", "0")))) {
+            Instant now = Instant.now();
+            SQSEvent denied = new SQSEvent();
+            denied.setRecords(List.of(message(run + "1", ruleMessage(gina.id(), proof(gina, 1, now, gina.key()), now))));
+            assertEquals(List.of(), handler.handleRequest(denied, null).getBatchItemFailures());
+            assertEquals(Map.of(run + "1", "denylisted"), storedVerdicts(run));
+
+            assertTrue(denylist.remove(gina.id()));
+            SQSEvent allowed = new SQSEvent();
+            // Same seq: a rejected proof does not consume its number.
+            allowed.setRecords(List.of(message(run + "2", ruleMessage(gina.id(), proof(gina, 1, now.plusMillis(1), gina.key()),
+                    now.plusMillis(2)))));
+            assertEquals(List.of(), handler.handleRequest(allowed, null).getBatchItemFailures());
+            assertEquals(Map.of(run + "1", "denylisted", run + "2", "accepted"), storedVerdicts(run));
+        }
+    }
+
+    @Test
     void theContextWiresTheBeansFromProperties() {
         ApplicationContext context = handler.getApplicationContext();
         assertTrue(context.isRunning());
         assertEquals(tables, context.getBean(TableNames.class));
         assertEquals(CLOCK, context.getBean(EpochClock.class));
         assertNotNull(context.getBean(DynamoProofLedger.class));
+    }
+
+    /**
+     * The verification issue's bad-input corpus: each hostile payload becomes one recorded rejection
+     * with a reason, the batch reports no failure, and the valid proof beside them is credited once.
+     */
+    @Test
+    void aFuzzCorpusIsRecordedAsRejectionsWithoutLosingTheValidProof() {
+        Device d = register(SignatureScheme.ED25519);
+        Instant at = CLOCK.start(CLOCK.epochOf(Instant.now()) + 3000).plusSeconds(5);
+        String valid = new String(proof(d, 1, at, d.key()), StandardCharsets.UTF_8);
+        String head = "{\"v\":1,\"device\":\"" + d.id() + "\",\"type\":\"sensor.reading\",";
+        String sig = ",\"sig\":{\"alg\":\"ed25519\",\"value\":\"AAAA\"}}";
+        Map<String, String> corpus = new LinkedHashMap<>();
+        corpus.put("truncated", valid.substring(0, valid.length() / 2));
+        corpus.put("wrong-types", head + "\"seq\":\"2\",\"time\":1,\"body\":{}" + sig);
+        corpus.put("huge-exponent", head + "\"seq\":1e400,\"time\":1,\"body\":{}" + sig);
+        corpus.put("huge-integer", head + "\"seq\":3,\"time\":" + at.toEpochMilli()
+                + ",\"body\":{\"metric\":\"pressure\",\"value\":123456789012345678901234567890,\"unit\":\"hpa\"}" + sig);
+        corpus.put("deep-nesting", head + "\"seq\":4,\"time\":1,\"body\":" + "[".repeat(200) + "]".repeat(200) + sig);
+        corpus.put("duplicate-keys", head + "\"seq\":5,\"seq\":6,\"time\":1,\"body\":{}" + sig);
+        corpus.put("nan", head + "\"seq\":7,\"time\":1,\"body\":{\"metric\":\"pressure\",\"value\":NaN,\"unit\":\"hpa\"}" + sig);
+        corpus.put("homoglyph-device", valid.replace(d.id(), d.id().replace('t', '\u0442')));
+        corpus.put("lone-surrogate", head + "\"seq\":8,\"time\":1,\"body\":{\"metric\":\"\\ud800\",\"value\":1,\"unit\":\"hpa\"}" + sig);
+        corpus.put("one-megabyte", head + "\"seq\":9,\"time\":1,\"body\":{\"pad\":\"" + "x".repeat(1 << 20) + "\"}" + sig);
+        corpus.put("empty", "");
+        corpus.put("array-root", "[" + valid + "]");
+        corpus.put("binary", new String(new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1, 2}, StandardCharsets.ISO_8859_1));
+
+        String prefix = "fuzz-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<SQSEvent.SQSMessage> messages = new ArrayList<>();
+        messages.add(message(prefix + "valid", ruleMessage(d.id(), valid.getBytes(StandardCharsets.UTF_8), at)));
+        corpus.forEach((name, payload) -> messages.add(message(prefix + name,
+                ruleMessage(d.id(), payload.getBytes(name.equals("binary") ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8), at))));
+        SQSEvent event = new SQSEvent();
+        event.setRecords(messages);
+
+        SQSBatchResponse response = handler.handleRequest(event, null);
+
+        assertTrue(response.getBatchItemFailures().isEmpty(), "bad input never fails the batch");
+        Map<String, String> verdicts = storedVerdicts(prefix);
+        assertEquals(corpus.size() + 1, verdicts.size(), "one verdict per message: " + verdicts);
+        assertEquals("accepted", verdicts.get(prefix + "valid"));
+        Map<String, String> expected = Map.of(
+                "truncated", "malformed_json", "wrong-types", "schema_invalid", "huge-exponent", "schema_invalid",
+                "huge-integer", "non_canonical_value", "deep-nesting", "malformed_json", "duplicate-keys", "malformed_json",
+                "nan", "malformed_json", "one-megabyte", "payload_too_large", "empty", "malformed_json",
+                "array-root", "malformed_json");
+        expected.forEach((name, reason) -> assertEquals(reason, verdicts.get(prefix + name), name));
+        for (String name : List.of("homoglyph-device", "lone-surrogate", "binary")) {
+            String reason = verdicts.get(prefix + name);
+            assertNotNull(reason, name);
+            assertTrue(!reason.equals("accepted"), name + " must be rejected, was " + reason);
+        }
+        long credits = ledger.credits(CLOCK.epochOf(at)).stream().filter(c -> c.deviceId().equals(d.id())).count();
+        assertEquals(1, credits, "the valid proof is credited exactly once");
     }
 }
