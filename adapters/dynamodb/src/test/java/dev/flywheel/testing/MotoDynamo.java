@@ -126,7 +126,16 @@ public final class MotoDynamo {
         if (dynamo == null || names == null) {
             return;
         }
-        for (String table : List.of(names.devices(), names.ledger(), names.epochs(), names.rewards(), names.settlements())) {
+        List<String> all = new java.util.ArrayList<>(List.of(names.devices(), names.ledger(), names.epochs(), names.rewards(), names.settlements()));
+        // Tables the template declares beyond the five (entropy, challenges, ...) share the stack prefix.
+        String prefix = names.devices().replaceFirst("devices$", "");
+        try {
+            dynamo.listTablesPaginator(b -> b.build()).tableNames().stream()
+                    .filter(t -> t.startsWith(prefix) && !all.contains(t)).forEach(all::add);
+        } catch (RuntimeException ignored) {
+            // listing is best effort too
+        }
+        for (String table : all) {
             try {
                 dynamo.deleteTable(b -> b.tableName(table));
             } catch (RuntimeException ignored) {

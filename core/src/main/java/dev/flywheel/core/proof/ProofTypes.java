@@ -13,7 +13,12 @@ import java.util.Set;
 /** The proof types a network accepts, chosen by its configuration; a type outside the set is unknown. */
 public final class ProofTypes {
     private static final ProofTypes BUILT_IN = new ProofTypes(List.of(
-            new SensorReadingType()));
+            new SensorReadingType(),
+            new dev.flywheel.core.types.mobility.LocationTraceType(),
+            new dev.flywheel.core.types.energy.MeterReadingType(),
+            new dev.flywheel.core.types.coverage.CoverageBeaconType(),
+            new dev.flywheel.core.types.coverage.CoverageWitnessType(),
+            new dev.flywheel.core.types.uptime.UptimeResponseType()));
 
     private final Map<String, ProofType<?>> byWire = new LinkedHashMap<>();
     private final Map<Class<?>, ProofType<?>> byBody = new LinkedHashMap<>();

@@ -2,6 +2,8 @@ package dev.flywheel.core.verify;
 
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.types.energy.MeterReadingRule;
+import dev.flywheel.core.types.mobility.LocationTraceRule;
 import dev.flywheel.core.types.sensor.SensorReadingRule;
 
 import java.util.Collection;
@@ -27,9 +29,17 @@ public final class PlausibilityChecks {
         }
     }
 
-    /** The rules of every built-in proof type with their default limits. */
+    /** The rules of the built-in proof types that need no port, with their default limits. */
+    public static List<ProofRule<?>> standaloneRules() {
+        return List.of(SensorReadingRule.defaults(), LocationTraceRule.defaults(), MeterReadingRule.defaults());
+    }
+
+    /**
+     * The standalone rules only: coverage needs network entropy and uptime needs the challenge
+     * store, so a network that rewards them builds its checks with those ports.
+     */
     public static PlausibilityChecks defaults() {
-        return new PlausibilityChecks(List.of(SensorReadingRule.defaults()));
+        return new PlausibilityChecks(standaloneRules());
     }
 
     public Optional<Failure> check(ProofEnvelope proof, DeviceRecord device) {
@@ -37,7 +47,12 @@ public final class PlausibilityChecks {
     }
 
     public Optional<Failure> check(ProofEnvelope proof, DeviceRecord device, PriorProofs prior) {
-        return checkTyped(proof, proof.body(), device, prior);
+        return checkTyped(proof, proof.body(), device, prior, null);
+    }
+
+    /** With the server receive time, which rules judging time against the server clock need (ProofRule 5-arg check). */
+    public Optional<Failure> check(ProofEnvelope proof, DeviceRecord device, PriorProofs prior, java.time.Instant receivedAt) {
+        return checkTyped(proof, proof.body(), device, prior, java.util.Objects.requireNonNull(receivedAt, "receivedAt"));
     }
 
     public long workUnits(ProofBody body) {
@@ -46,14 +61,14 @@ public final class PlausibilityChecks {
 
     @SuppressWarnings("unchecked")
     private <B extends ProofBody> Optional<Failure> checkTyped(ProofEnvelope proof, B body, DeviceRecord device,
-                                                               PriorProofs prior) {
+                                                               PriorProofs prior, java.time.Instant receivedAt) {
         ProofRule<B> rule = (ProofRule<B>) rules.get(body.getClass());
         if (rule == null) {
             return Optional.of(new Failure(ReasonCode.UNKNOWN_PROOF_TYPE,
                     "this network does not accept " + body.type() + " proofs", Map.of()));
         }
-        return rule.check(proof, body, device,
-                rule.needsPrior() ? prior.last(device.deviceId(), body.type()) : Optional.empty());
+        Optional<PriorProof> last = rule.needsPrior() ? prior.last(device.deviceId(), body.type()) : Optional.empty();
+        return receivedAt == null ? rule.check(proof, body, device, last) : rule.check(proof, body, device, last, receivedAt);
     }
 
     @SuppressWarnings("unchecked")

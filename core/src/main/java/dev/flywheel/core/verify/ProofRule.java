@@ -16,6 +16,16 @@ public interface ProofRule<B extends ProofBody> {
 
     Optional<PlausibilityChecks.Failure> check(ProofEnvelope proof, B body, DeviceRecord device, Optional<PriorProof> prior);
 
+    /**
+     * As {@link #check(ProofEnvelope, ProofBody, DeviceRecord, Optional)}, with the server receive time of the
+     * delivery ({@link InboundProof#receivedAt()}, never the device clock). The verifier calls this one; rules that
+     * judge time against the server clock (entropy age, beacon intervals) override it. The default ignores it.
+     */
+    default Optional<PlausibilityChecks.Failure> check(ProofEnvelope proof, B body, DeviceRecord device,
+                                                       Optional<PriorProof> prior, java.time.Instant receivedAt) {
+        return check(proof, body, device, prior);
+    }
+
     /** Whether {@link #check} looks at the prior proof; if not, the verifier skips fetching it. */
     default boolean needsPrior() {
         return false;

@@ -92,7 +92,7 @@ public final class ProofVerifier {
             return reject(topicDevice, proof, ReasonCode.BAD_SIGNATURE,
                     "signature does not verify with the registered key", Map.of());
         }
-        Optional<PlausibilityChecks.Failure> implausible = plausibility.check(proof, device, prior);
+        Optional<PlausibilityChecks.Failure> implausible = plausibility.check(proof, device, prior, in.receivedAt());
         if (implausible.isPresent()) {
             PlausibilityChecks.Failure f = implausible.get();
             return reject(topicDevice, proof, f.reason(), f.detail(), f.evidence());
