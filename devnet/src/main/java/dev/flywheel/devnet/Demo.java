@@ -60,6 +60,8 @@ public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** 1,000 tokens of 18 decimals per devnet epoch. */
     private static final BigInteger EMISSION = new BigInteger("1000000000000000000000");
+    /** After the last PUBACK, how long the fleet waits for receipts (the verifier answers within a poll or two). */
+    private static final Duration RECEIPT_GRACE = Duration.ofSeconds(5);
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
@@ -77,7 +79,15 @@ public final class Demo {
 
     /** The demo's last line, field for field. */
     public record Result(int published, long accepted, Map<String, Long> rejected, long epoch, int rewardedDevices,
-                         String rootTx, String claimTx, String claimedAmount, String tokenBalance) {
+                         String rootTx, String claimTx, String claimedAmount, String tokenBalance, Receipts receipts) {
+    }
+
+    /**
+     * The receipts the fleet heard back on its receipts topics (docs/protocol.md section 9).
+     *
+     * @param missing acknowledged messages that got no receipt within the grace period
+     */
+    public record Receipts(int accepted, Map<String, Integer> rejected, int missing, int unmatched) {
     }
 
     Result run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
@@ -124,8 +134,15 @@ public final class Demo {
             properties.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());
             properties.put("flywheel.chain.id", devnet.chainId());
             properties.put("flywheel.distributor.address", provisioned.contracts().distributorAddress());
+            // The verifier checks coverage beacons against stored entropy and uptime answers against challenges.
+            properties.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
+            properties.put("flywheel.challenges.table", devnet.stackName() + "-challenges");
+            // The host also plays IoT Core's HTTPS data plane for the verifier's receipts, so the verifier
+            // needs the host's URL before the host starts: pick its port now when none is configured.
+            int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : freePort();
+            properties.put("flywheel.iot-data.endpoint", "http://127.0.0.1:" + hostPort);
             var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), Duration.ofSeconds(2),
-                    Duration.ofSeconds(2), devnet.hostPort());
+                    Duration.ofSeconds(2), hostPort);
 
             try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
                 host.start();
@@ -133,7 +150,7 @@ public final class Demo {
 
                 step("fleet publishing: " + proofsPerDevice + " proofs per device over MQTT/mTLS (QoS 1), mix " + FleetMix.DEMO);
                 FleetReport report = FleetSimulator.run(fleet, devnet.mqtt(), proofsPerDevice,
-                        ProgressListener.printingTo(System.out), RunOptions.defaults().withReceiptGrace(Duration.ZERO));
+                        ProgressListener.printingTo(System.out), RunOptions.defaults().withReceiptGrace(RECEIPT_GRACE));
                 step("fleet done: " + report.summary());
 
                 var proofs = new DynamoProofLedger(dynamo, provisioned.tables(), clock, Duration.ofDays(1));
@@ -175,7 +192,9 @@ public final class Demo {
                     BigInteger balance = claimer.tokenBalance(ownerAddress);
                     printSummary(report, counts, settledEpoch, rewarded.size(), rootTx, result, balance);
                     return new Result(report.published(), counts.accepted(), counts.rejectedByReason(), settledEpoch,
-                            rewarded.size(), rootTx, result.txHash(), result.amountPaid().toString(), balance.toString());
+                            rewarded.size(), rootTx, result.txHash(), result.amountPaid().toString(), balance.toString(),
+                            new Receipts(report.outcomes("accepted"), new java.util.TreeMap<>(report.receiptsByReason()),
+                                    report.receiptsMissing(), report.receiptsUnmatched()));
                 } finally {
                     web3j.shutdown();
                 }
@@ -191,9 +210,17 @@ public final class Demo {
                 report.published(), report.pubacks());
         System.out.printf("  %-22s %d%n", "accepted", counts.accepted());
         counts.rejectedByReason().forEach((reason, n) -> System.out.printf("  %-22s %d%n", "rejected " + reason, n));
+        System.out.printf("  %-22s %d (%s), %d missing%n", "receipts", report.receiptCount(),
+                new java.util.TreeMap<>(report.receiptsByOutcome()), report.receiptsMissing());
         System.out.printf("  %-22s epoch %d, %d devices rewarded, root tx %s%n", "settled", epoch, rewardedDevices, rootTx);
         System.out.printf("  %-22s %s FLY-wei in tx %s (balance %s)%n", "claimed", claim.amountPaid(), claim.txHash(), balance);
         System.out.println();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (var socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static JsonNode fetchClaim(String url) throws Exception {

@@ -8,9 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.flywheel.claims.ClaimsApiHandler;
+import dev.flywheel.registry.DeviceRegistryHandler;
+import dev.flywheel.registry.LocalHttpRoute;
 import dev.flywheel.device.mqtt.DeviceClient;
 import dev.flywheel.device.mqtt.Topics;
 import dev.flywheel.epochs.EpochCloserHandler;
+import dev.flywheel.networkentropy.EntropyPublication;
+import dev.flywheel.networkentropy.NetworkEntropyHandler;
 import dev.flywheel.settler.SettlerHandler;
 import dev.flywheel.verifier.ProofVerifierHandler;
 import io.micronaut.context.ApplicationContext;
@@ -45,7 +49,10 @@ import java.util.function.Consumer;
  *   <li>the SQS event source: polls the queue, invokes the verifier with batches, deletes what the
  *       handler did not report as failed (failed ones reappear and end in the DLQ after 5 receives);</li>
  *   <li>EventBridge Scheduler: runs the epoch closer and the settler on a fixed rate;</li>
- *   <li>API Gateway: {@code GET /claims/{address}} over HTTP to the claims handler.</li>
+ *   <li>API Gateway: {@code GET /claims/{address}} over HTTP to the claims handler, and {@code /devices...}
+ *       to the device-registry handler (no IAM authorizer locally);</li>
+ *   <li>IoT Core's HTTPS data plane: {@code POST /topics/{topic}?qos=1}, the call the verifier's receipts
+ *       use, forwarded to the broker as the rules-engine identity (receipt topics only; no SigV4 check).</li>
  * </ul>
  */
 public final class LocalFunctionHost implements AutoCloseable {
@@ -67,6 +74,8 @@ public final class LocalFunctionHost implements AutoCloseable {
     private EpochCloserHandler closer;
     private SettlerHandler settler;
     private ClaimsApiHandler claims;
+    private NetworkEntropyHandler entropy;
+    private DeviceRegistryHandler deviceRegistry;
     private DeviceClient rulesEngine;
     private HttpServer http;
     private Thread poller;
@@ -83,6 +92,7 @@ public final class LocalFunctionHost implements AutoCloseable {
         closer = new EpochCloserHandler(context());
         settler = new SettlerHandler(context());
         claims = new ClaimsApiHandler(context());
+        deviceRegistry = new DeviceRegistryHandler(deviceRegistryContext());
         running = true;
 
         rulesEngine = DeviceClient.builder("flywheel-rules-engine", devnet.rulesEngineCert(), devnet.rulesEngineKey(), devnet.mqtt())
@@ -96,9 +106,15 @@ public final class LocalFunctionHost implements AutoCloseable {
                 LocalLambdaContext.forInvocation("epoch-closer", 300_000))), 0, settings.closerRate().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> invokeScheduled("settler", () -> settler.handleRequest(Map.of(),
                 LocalLambdaContext.forInvocation("settler", 300_000))), 0, settings.settlerRate().toMillis(), TimeUnit.MILLISECONDS);
+        startEntropySchedule();
 
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", settings.httpPort()), 0);
         http.createContext("/claims/", this::serveClaims);
+        http.createContext("/devices", new LocalHttpRoute(deviceRegistry,
+                () -> LocalLambdaContext.forInvocation("device-registry", 20_000)));
+        http.createContext("/topics/", this::serveDataPlanePublish);
+        // Receipts of one batch arrive concurrently; the default executor would serve them one at a time.
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.start();
     }
 
@@ -114,8 +130,52 @@ public final class LocalFunctionHost implements AutoCloseable {
         return invocations.get();
     }
 
+    /**
+     * The network-entropy function on EventBridge Scheduler's {@code rate(1 minute)}, here every
+     * {@code flywheel.devnet.entropy-rate-seconds} (default 10; a period still gets one value). It reads the
+     * chain through {@code flywheel.chain.rpc-secret-id}, so it runs only when that is configured. Table
+     * {@code <stack>-entropy} and network id {@code flywheel-<chain id>} unless the properties say otherwise.
+     */
+    private void startEntropySchedule() {
+        if (!settings.functionProperties().containsKey("flywheel.chain.rpc-secret-id")) {
+            return;
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
+        p.put("flywheel.entropy.network-id", "flywheel-" + devnet.chainId());
+        p.putAll(settings.functionProperties());
+        long rateSeconds = Long.parseLong(String.valueOf(p.getOrDefault("flywheel.devnet.entropy-rate-seconds", 10)));
+        entropy = new NetworkEntropyHandler(ApplicationContext.builder().properties(p));
+        scheduler.scheduleWithFixedDelay(() -> invokeScheduled("network-entropy", () -> entropy.handleRequest(Map.of(),
+                LocalLambdaContext.forInvocation("network-entropy", 20_000))), 0, rateSeconds, TimeUnit.SECONDS);
+    }
+
     private io.micronaut.context.ApplicationContextBuilder context() {
         return ApplicationContext.builder().properties(settings.functionProperties());
+    }
+
+    /**
+     * The device registry (routes {@code /devices...}) as on the devnet: certificates signed by the devnet
+     * CA that Mosquitto trusts (issuer {@code local-ca}, registered in moto), attached to the device policy
+     * {@code <stack>-device}, which is created in moto if missing. Function properties may override all of it.
+     */
+    private io.micronaut.context.ApplicationContextBuilder deviceRegistryContext() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("flywheel.certificates.issuer", "local-ca");
+        p.put("flywheel.certificates.local-ca.cert", devnet.caCert().toString());
+        p.put("flywheel.certificates.local-ca.key", devnet.caKey().toString());
+        p.put("flywheel.iot.device-policy", devnet.stackName() + "-device");
+        p.put("flywheel.chain.id", devnet.chainId());
+        p.putAll(settings.functionProperties());
+        String policy = String.valueOf(p.get("flywheel.iot.device-policy"));
+        try (var iot = software.amazon.awssdk.services.iot.IotClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            iot.createPolicy(b -> b.policyName(policy).policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Connect\",\"Resource\":\"*\"}]}"));
+        } catch (software.amazon.awssdk.services.iot.model.ResourceAlreadyExistsException exists) {
+            // a previous run created it
+        }
+        return ApplicationContext.builder().properties(p);
     }
 
     /** Exactly the rule's SQL output: {@code encode(*, 'base64') AS payload, topic(3) AS thing, topic(), timestamp()}. */
@@ -213,6 +273,48 @@ public final class LocalFunctionHost implements AutoCloseable {
         }
     }
 
+    /**
+     * IoT Core's {@code Publish} over HTTPS ({@code POST /topics/<url-encoded topic>?qos=1}, body = payload),
+     * played by the rules-engine's broker connection. Only {@code flywheel/v1/<thing>/receipts} and {@code flywheel/v1/network/entropy} are allowed
+     * (403 otherwise, as IoT Core answers when the caller's policy denies the topic); 200 once the broker
+     * has acknowledged the QoS 1 publish.
+     */
+    private void serveDataPlanePublish(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String topic = exchange.getRequestURI().getPath().substring("/topics/".length());
+            byte[] payload = exchange.getRequestBody().readAllBytes();
+            int status;
+            String answer;
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                status = 405;
+                answer = "{\"message\":\"method not allowed\"}";
+            } else if (!EntropyPublication.TOPIC.equals(topic)
+                    && (Topics.deviceIdOf(topic) == null || !topic.equals(Topics.receipts(Topics.deviceIdOf(topic))))) {
+                status = 403;
+                answer = "{\"message\":\"not authorized to publish to " + topic.replace("\"", "") + "\"}";
+            } else {
+                try {
+                    rulesEngine.publish(topic, payload).get(10, TimeUnit.SECONDS);
+                    status = 200;
+                    answer = "{\"message\":\"OK\",\"traceId\":\"devnet\"}";
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    log.accept("data plane publish to " + topic + " failed: " + e);
+                    status = 503;
+                    answer = "{\"message\":\"broker did not acknowledge\"}";
+                }
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -238,7 +340,10 @@ public final class LocalFunctionHost implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (var handler : List.of(verifier, closer, settler, claims)) {
+        if (entropy != null) {
+            entropy.close();
+        }
+        for (var handler : List.of(verifier, closer, settler, claims, deviceRegistry)) {
             if (handler != null) {
                 handler.close();
             }

@@ -36,5 +36,14 @@ class DemoIT {
         assertTrue(result.rootTx().startsWith("0x") && result.claimTx().startsWith("0x"));
         assertTrue(new BigInteger(result.claimedAmount()).signum() > 0);
         assertEquals(result.claimedAmount(), result.tokenBalance());
+
+        // Receipts: the verifier answers every first-recorded verdict through the (host-played) IoT data plane.
+        Demo.Receipts receipts = result.receipts();
+        assertEquals(0, receipts.missing(), "every acknowledged message got a receipt: " + receipts);
+        assertEquals(0, receipts.unmatched(), "no receipt for a proof the fleet did not send: " + receipts);
+        assertEquals(result.accepted(), receipts.accepted(), "accepted receipts = accepted verdicts");
+        assertEquals(result.rejected(), receipts.rejected().entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, e -> e.getValue().longValue())),
+                "rejected receipts by reason = rejected verdicts by reason");
     }
 }
