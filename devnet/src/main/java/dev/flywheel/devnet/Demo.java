@@ -77,6 +77,16 @@ public final class Demo {
         System.out.println("[demo] " + message);
     }
 
+    private String lastProgress;
+
+    /** Prints a progress line only when it changed, so waiting does not flood the terminal. */
+    private void progress(String line) {
+        if (!line.equals(lastProgress)) {
+            System.out.println(line);
+            lastProgress = line;
+        }
+    }
+
     /** The demo's last line, field for field. */
     public record Result(int published, long accepted, Map<String, Long> rejected, long epoch, int rewardedDevices,
                          String rootTx, String claimTx, String claimedAmount, String tokenBalance, Receipts receipts) {
@@ -159,7 +169,7 @@ public final class Demo {
                 step("waiting for a verdict on each of the " + delivered + " delivered messages");
                 await(Duration.ofSeconds(60), () -> {
                     long recorded = proofs.countVerdicts().accepted() + proofs.countVerdicts().rejected();
-                    System.out.printf("[demo]   verdicts %d/%d%n", recorded, delivered);
+                    progress("[demo]   verdicts %d/%d".formatted(recorded, delivered));
                     return recorded >= delivered;
                 });
                 DynamoProofLedger.VerdictCounts counts = proofs.countVerdicts();
@@ -169,7 +179,7 @@ public final class Demo {
                 long initial = clock.epochOf(genesis) - 1;
                 await(Duration.ofSeconds(epochSeconds * 2 + 60), () -> {
                     EpochLedger.Cursor c = epochs.cursor(initial);
-                    System.out.printf("[demo]   closed through %d, settled through %d%n", c.lastClosed(), c.lastSettled());
+                    progress("[demo]   closed through %d, settled through %d".formatted(c.lastClosed(), c.lastSettled()));
                     return c.lastSettled() >= lastEpoch;
                 });
                 long settledEpoch = epochs.cursor(initial).lastSettled();
