@@ -36,15 +36,18 @@ import java.util.concurrent.Callable;
  *   flywheel assert-location --device-id ID --h3 CELL [--gain DECI_DBI] [--elevation M] --owner-key FILE --chain-id C
  *   flywheel revoke|suspend|reactivate --device-id ID --reason TEXT
  *   flywheel show            --device-id ID
+ *   flywheel denylist add|remove|show --device-id ID [--reason TEXT]        operators: proofs rejected `denylisted`
  * </pre>
- * The API URL is {@code --api} or {@code $FLYWHEEL_REGISTRY_URL}. Every command prints one JSON object.
+ * The API URL is {@code --api} or {@code $FLYWHEEL_REGISTRY_URL}. Requests are signed with SigV4
+ * ({@code execute-api}, the AWS default credentials chain) with {@code --sign}, {@code FLYWHEEL_REGISTRY_SIGV4=1}
+ * or when the URL is an API Gateway host; the devnet's URL is not signed. Every command prints one JSON object.
  * Exit status: 0 done, 2 refused by the registry (the JSON carries {@code error}, a reason code), 1 other failures.
  */
 @Command(name = "flywheel", mixinStandardHelpOptions = true, version = "flywheel 0.1.0",
         description = "Onboard and manage Flywheel devices.",
         subcommands = {FlywheelCli.Keygen.class, FlywheelCli.SignBinding.class, FlywheelCli.Register.class,
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
-                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class})
+                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 
@@ -77,12 +80,16 @@ public final class FlywheelCli {
         @Option(names = "--api", description = "device-registry API base URL (default: $FLYWHEEL_REGISTRY_URL)")
         String api;
 
+        @Option(names = "--sign", description = "sign requests with SigV4 (execute-api; default: on for $FLYWHEEL_REGISTRY_SIGV4=1 "
+                + "or an execute-api URL)")
+        boolean sign;
+
         RegistryClient client() {
             String url = api != null ? api : System.getenv("FLYWHEEL_REGISTRY_URL");
             if (url == null || url.isBlank()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--api or $FLYWHEEL_REGISTRY_URL is required");
             }
-            return new RegistryClient(url);
+            return RegistryClient.create(url, sign, System.getenv());
         }
 
         int print(RegistryClient.Response r) {
@@ -363,6 +370,55 @@ public final class FlywheelCli {
         @Override
         public Integer call() throws Exception {
             return print(client().get("/devices/" + deviceId));
+        }
+    }
+
+    @Command(name = "denylist", description = "Operator: the denylist (a listed device's proofs are rejected `denylisted`).",
+            subcommands = {DenylistAdd.class, DenylistRemove.class, DenylistShow.class})
+    static final class Denylist implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give add, remove or show");
+        }
+    }
+
+    @Command(name = "add", description = "Put a device on the denylist (or change its reason).")
+    static final class DenylistAdd extends ApiCommand {
+        @Option(names = "--device-id", required = true)
+        String deviceId;
+        @Option(names = "--reason", required = true)
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode request = KeyFiles.JSON.createObjectNode();
+            request.put("reason", reason);
+            return print(client().put("/denylist/" + deviceId, request.toString()));
+        }
+    }
+
+    @Command(name = "remove", description = "Take a device off the denylist.")
+    static final class DenylistRemove extends ApiCommand {
+        @Option(names = "--device-id", required = true)
+        String deviceId;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(client().delete("/denylist/" + deviceId));
+        }
+    }
+
+    @Command(name = "show", description = "Show a device's denylist entry (refused `not_denylisted` if it has none).")
+    static final class DenylistShow extends ApiCommand {
+        @Option(names = "--device-id", required = true)
+        String deviceId;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(client().get("/denylist/" + deviceId));
         }
     }
 }

@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  * {@link ReceiptListener} on the SDK's event-loop thread. After a connection loss the SDK
  * reconnects by itself with exponential backoff between {@link Builder#reconnectBackoff} bounds
  * (unacknowledged QoS 1 publishes are sent again until the operation timeout fails them), and
+ * publishes made while disconnected wait in the SDK's in-memory offline queue and go out after the
+ * reconnect (their operation timeout starts only when they are sent; {@code DeviceClientOfflineIT}), and
  * subscriptions are renewed when the broker lost the session; with the default persistent session
  * ({@code cleanSession=false}) receipts published while the device was away are delivered when it
  * is back.

@@ -2,6 +2,7 @@ package dev.flywheel.registry;
 
 import dev.flywheel.core.onboarding.OnboardingRules;
 import dev.flywheel.device.pki.LocalCertificateAuthority;
+import dev.flywheel.dynamodb.DynamoDenylist;
 import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
 import dev.flywheel.iot.CertificateIssuer;
 import dev.flywheel.iot.IotCoreCertificateIssuer;
@@ -76,5 +77,10 @@ public class DeviceRegistryFactory {
     @Singleton
     DeviceRegistryService service(DynamoOnboardingRegistry registry, IotDeviceProvisioner provisioner, OnboardingRules rules) {
         return new DeviceRegistryService(registry, provisioner, rules, Clock.systemUTC());
+    }
+
+    @Singleton
+    DenylistService denylistService(DynamoDbClient dynamo, @Value("${flywheel.devices.table}") String table) {
+        return new DenylistService(new DynamoDenylist(dynamo, table), Clock.systemUTC());
     }
 }

@@ -23,15 +23,22 @@ import java.util.regex.Pattern;
  *   POST /devices/{id}/location    location assertion signed by the current owner
  *   POST /devices/{id}/status      operators: suspend, reactivate, revoke (deactivates the certificate)
  *   GET  /devices/{id}             record, nonces, owner/location/status history
+ *   PUT    /denylist/{deviceId}    operators: put a device on the denylist ({"reason": ...})
+ *   GET    /denylist/{deviceId}    operators: its denylist entry (404 not_denylisted)
+ *   DELETE /denylist/{deviceId}    operators: take it off
  * </pre>
  * Refusals are JSON {@code {"error": <reason code>, "detail": ...}} with a 4xx status, and change nothing.
  */
 public class DeviceRegistryHandler extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DEVICE_PATH = Pattern.compile("/devices/([^/]+)(/(owner|location|status))?/?");
+    private static final Pattern DENYLIST_PATH = Pattern.compile("/denylist/([^/]+)/?");
 
     @Inject
     DeviceRegistryService service;
+
+    @Inject
+    DenylistService denylist;
 
     public DeviceRegistryHandler() {
     }
@@ -58,6 +65,16 @@ public class DeviceRegistryHandler extends MicronautRequestHandler<APIGatewayV2H
         String body = body(request);
         if (path.equals("/devices") || path.equals("/devices/")) {
             return "POST".equals(method) ? service.register(body) : notAllowed(method, path);
+        }
+        Matcher d = DENYLIST_PATH.matcher(path);
+        if (d.matches()) {
+            String id = Optional.ofNullable(request.getPathParameters()).map(p -> p.get("deviceId")).orElse(d.group(1));
+            return switch (method) {
+                case "PUT" -> denylist.add(id, body, caller(request));
+                case "GET" -> denylist.show(id);
+                case "DELETE" -> denylist.remove(id);
+                default -> notAllowed(method, path);
+            };
         }
         Matcher m = DEVICE_PATH.matcher(path);
         if (!m.matches()) {

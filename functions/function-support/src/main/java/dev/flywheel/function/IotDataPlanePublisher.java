@@ -8,9 +8,7 @@ import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import dev.flywheel.sigv4.SigV4Signer;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
@@ -24,14 +22,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The one call of the AWS IoT data plane the functions need (verifier receipts, network entropy), {@code Publish}
  * ({@code POST /topics/{topic}?qos=1}, body = the MQTT payload), signed with SigV4 (service
  * {@code iotdata}). The SDK's {@code iotdataplane} module is not served to this project's build machines,
- * so this uses the SDK pieces that are: the SigV4 signer, an {@link SdkHttpClient} and the credentials chain.
+ * so this uses the SDK pieces that are: the SigV4 signer (through {@link SigV4Signer}, shared with the CLI),
+ * an {@link SdkHttpClient} and the credentials chain.
  *
  * <p>The topic is one path label, so every {@code /} in it is percent-encoded ({@code flywheel%2Fv1%2F...}),
  * as the SDK's own client sends it; the signer then encodes the path again for the canonical request,
@@ -40,14 +37,10 @@ import java.util.regex.Pattern;
 public class IotDataPlanePublisher implements TopicPublisher, AutoCloseable {
     /** SigV4 signing name of the IoT data plane (the endpoint host says {@code iot}, the signature must say this). */
     public static final String SIGNING_NAME = "iotdata";
-    private static final Pattern REGION_IN_HOST = Pattern.compile("\\.iot\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?$");
 
     private final URI endpoint;
-    private final String region;
-    private final AwsCredentialsProvider credentials;
     private final SdkHttpClient http;
-    private final Clock clock;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final SigV4Signer signer;
 
     /**
      * @param endpoint    e.g. {@code https://xxxxxxxx-ats.iot.eu-west-1.amazonaws.com} (the account's
@@ -61,10 +54,8 @@ public class IotDataPlanePublisher implements TopicPublisher, AutoCloseable {
         if (endpoint.getScheme() == null || endpoint.getHost() == null) {
             throw new IllegalArgumentException("IoT data endpoint must be an absolute URL: " + endpoint);
         }
-        this.region = Objects.requireNonNull(region, "region");
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.http = Objects.requireNonNull(http, "http");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.signer = new SigV4Signer(SIGNING_NAME, region, credentials, clock);
     }
 
     /**
@@ -83,9 +74,7 @@ public class IotDataPlanePublisher implements TopicPublisher, AutoCloseable {
 
     /** The region in an IoT endpoint host ({@code xxxx-ats.iot.<region>.amazonaws.com}), if it names one. */
     public static Optional<String> regionOf(URI endpoint) {
-        String host = endpoint.getHost();
-        Matcher m = host == null ? null : REGION_IN_HOST.matcher(host);
-        return m != null && m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return SigV4Signer.serviceOf(endpoint).filter("iot"::equals).flatMap(service -> SigV4Signer.regionOf(endpoint));
     }
 
     /** The encoded request path for a publish to {@code topic}: {@code /topics/} + the topic as one encoded label. */
@@ -109,16 +98,9 @@ public class IotDataPlanePublisher implements TopicPublisher, AutoCloseable {
                 .putHeader("Content-Type", "application/octet-stream")
                 .putHeader("Content-Length", Integer.toString(payload.length))
                 .build();
-        SignedRequest signed = signer.sign(r -> r
-                .identity(credentials.resolveCredentials())
-                .request(request)
-                .payload(ContentStreamProvider.fromByteArray(payload))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_NAME)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
         HttpExecuteRequest execute = HttpExecuteRequest.builder()
-                .request(signed.request())
-                .contentStreamProvider(signed.payload().orElse(ContentStreamProvider.fromByteArray(payload)))
+                .request(signer.sign(request, payload))
+                .contentStreamProvider(ContentStreamProvider.fromByteArray(payload))
                 .build();
         try {
             HttpExecuteResponse response = http.prepareRequest(execute).call();
