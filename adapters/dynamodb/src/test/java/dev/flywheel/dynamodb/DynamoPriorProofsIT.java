@@ -68,10 +68,65 @@ class DynamoPriorProofsIT {
         assertEquals("8a2a1072b59ffff", prior.h3Cell());
     }
 
+    @Test
+    void countsIdenticalBodiesInARowAndResetsOnAChange() {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, new SecureRandom());
+        DeviceRecord device = new DeviceRecord("prior-2", SignatureScheme.ED25519, key.publicKey(),
+                "0x00000000000000000000000000000000000000aa", DeviceStatus.ACTIVE, null);
+        ProofVerifier verifier = new ProofVerifier(id -> Optional.of(device), id -> false, VerificationPolicy.defaults(),
+                PlausibilityChecks.defaults());
+        Instant now = Instant.parse("2026-03-01T11:00:00Z");
+        record(verifier, key, "prior-2", 1, now, 21.5, "r-1");
+        assertEquals(0, ledger.priorProofs().last("prior-2", SensorReading.TYPE).orElseThrow().repeats());
+        record(verifier, key, "prior-2", 2, now.plusSeconds(60), 21.5, "r-2");
+        record(verifier, key, "prior-2", 3, now.plusSeconds(120), 21.5, "r-3");
+        PriorProof third = ledger.priorProofs().last("prior-2", SensorReading.TYPE).orElseThrow();
+        assertEquals(3, third.sequence());
+        assertEquals(2, third.repeats(), "three identical readings in a row: the last follows two identical ones");
+        // a late, older identical proof changes nothing
+        record(verifier, key, "prior-2", 0, now.plusSeconds(121), 21.5, "r-0");
+        assertEquals(2, ledger.priorProofs().last("prior-2", SensorReading.TYPE).orElseThrow().repeats());
+        // another value resets the run
+        record(verifier, key, "prior-2", 4, now.plusSeconds(180), 21.6, "r-4");
+        PriorProof fourth = ledger.priorProofs().last("prior-2", SensorReading.TYPE).orElseThrow();
+        assertEquals(4, fourth.sequence());
+        assertEquals(0, fourth.repeats());
+        record(verifier, key, "prior-2", 5, now.plusSeconds(240), 21.6, "r-5");
+        assertEquals(1, ledger.priorProofs().last("prior-2", SensorReading.TYPE).orElseThrow().repeats());
+    }
+
+    @Test
+    void theVerifierRejectsTheTwelfthIdenticalReadingInARow() {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, new SecureRandom());
+        DeviceRecord device = new DeviceRecord("prior-3", SignatureScheme.ED25519, key.publicKey(),
+                "0x00000000000000000000000000000000000000aa", DeviceStatus.ACTIVE, null);
+        ProofVerifier verifier = new ProofVerifier(id -> Optional.of(device), id -> false, VerificationPolicy.defaults(),
+                PlausibilityChecks.defaults(), dev.flywheel.core.proof.ProofTypes.builtIn(), ledger.priorProofs());
+        Instant now = Instant.parse("2026-03-01T12:00:00Z");
+        for (int seq = 1; seq <= 11; seq++) {
+            record(verifier, key, "prior-3", seq, now.plusSeconds(60L * seq), 18.25, "s-" + seq);
+        }
+        assertEquals(10, ledger.priorProofs().last("prior-3", SensorReading.TYPE).orElseThrow().repeats());
+        Instant at = now.plusSeconds(60L * 12);
+        InboundProof twelfth = new InboundProof("s-12", "prior-3", at, ProofCodec.encode("prior-3", 12, at, "8a2a1072b59ffff",
+                new SensorReading("temperature", 18.25, "celsius"), key));
+        Verdict verdict = verifier.verify(twelfth);
+        assertInstanceOf(Verdict.Rejected.class, verdict);
+        assertEquals(dev.flywheel.core.verify.ReasonCode.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
+        ledger.record(twelfth, verdict);
+        assertEquals(11, ledger.priorProofs().last("prior-3", SensorReading.TYPE).orElseThrow().sequence(),
+                "a rejected reading is not remembered");
+    }
+
     private static void record(ProofVerifier verifier, DeviceSigningKey key, long seq, Instant at, double value, String deliveryId) {
-        byte[] payload = ProofCodec.encode("prior-1", seq, at, "8a2a1072b59ffff",
+        record(verifier, key, "prior-1", seq, at, value, deliveryId);
+    }
+
+    private static void record(ProofVerifier verifier, DeviceSigningKey key, String deviceId, long seq, Instant at, double value,
+                               String deliveryId) {
+        byte[] payload = ProofCodec.encode(deviceId, seq, at, "8a2a1072b59ffff",
                 new SensorReading("temperature", value, "celsius"), key);
-        InboundProof in = new InboundProof(deliveryId, "prior-1", at, payload);
+        InboundProof in = new InboundProof(deliveryId, deviceId, at, payload);
         Verdict verdict = verifier.verify(in);
         assertInstanceOf(Verdict.Accepted.class, verdict);
         ledger.record(in, verdict);
