@@ -35,7 +35,9 @@ import static dev.flywheel.dynamodb.Attr.str;
  *   <li>{@code S#<deviceId>#<seq> / GUARD}: the replay guard, living as long as a proof of that age could still pass the freshness check;</li>
  *   <li>{@code E#<epoch> / W#<deviceId>#<deliveryId>}: a work credit the epoch closer sums;</li>
  *   <li>{@code R#<deviceId>#<window> / RATE}: accepted proofs in one rate window;</li>
- *   <li>{@code L#<deviceId> / T#<type>}: the newest accepted proof per type ({@link DynamoPriorProofs}).</li>
+ *   <li>{@code L#<deviceId> / T#<type>}: the newest accepted proof per type ({@link DynamoPriorProofs});</li>
+ *   <li>{@code CB#, CQ#, CO#, CR#} items and {@code W#<device>#cov#<proofId>} credits: proof of coverage
+ *       ({@link DynamoCoverageReports}).</li>
  * </ul>
  * An accepted proof writes verdict, guard, credit and rate count in one transaction that also checks
  * the epoch is still open, so a proof is credited at most once and never into an epoch being closed.
@@ -49,6 +51,7 @@ public final class DynamoProofLedger implements VerdictLedger {
     private final EpochClock clock;
     private final Duration guardLifetime;
     private final DynamoPriorProofs priorProofs;
+    private final DynamoCoverageReports coverage;
     private final RateLimit rateLimit;
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime) {
@@ -64,6 +67,12 @@ public final class DynamoProofLedger implements VerdictLedger {
         this.clock = clock;
         this.guardLifetime = guardLifetime;
         this.priorProofs = new DynamoPriorProofs(dynamo, tables);
+        this.coverage = new DynamoCoverageReports(dynamo, tables, clock);
+    }
+
+    /** Accepted coverage reports waiting for their window, and the windows' outcomes ({@link DynamoCoverageReports}). */
+    public DynamoCoverageReports coverage() {
+        return coverage;
     }
 
     /** The accepted-proof state this ledger keeps for checks across proofs. */
@@ -128,10 +137,16 @@ public final class DynamoProofLedger implements VerdictLedger {
             try {
                 dynamo.transactWriteItems(t -> t.transactItems(writes));
                 priorProofs.remember(accepted, delivery.receivedAt());
+                // Coverage reports wait for their window (0 units now; the window credits them). Idempotent by proof id.
+                coverage.store(accepted, delivery.receivedAt());
                 return new Recorded(Outcome.RECORDED, accepted, epoch);
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.cancellationReasons();
                 if (failed(reasons, 0)) {
+                    // A redelivery after a crash between the transaction and the store completes it; else a no-op.
+                    if (coverage.isCoverage(accepted) && storedAsAccepted(delivery, accepted)) {
+                        coverage.store(accepted, delivery.receivedAt());
+                    }
                     return new Recorded(Outcome.ALREADY_RECORDED, accepted, epoch);
                 }
                 if (failed(reasons, 1)) {
@@ -149,6 +164,14 @@ public final class DynamoProofLedger implements VerdictLedger {
             }
         }
         throw new IllegalStateException("no open epoch within 8 of " + receiveEpoch + " for delivery " + delivery.deliveryId());
+    }
+
+    /** Whether the delivery's stored verdict is this proof, accepted (a redelivery may be judged otherwise now). */
+    private boolean storedAsAccepted(InboundProof delivery, Verdict.Accepted accepted) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
+                .key(key("D#" + delivery.deliveryId(), "VERDICT"))).item();
+        return item != null && "accepted".equals(str(item, "outcome"))
+                && accepted.proof().proofId().equals(str(item, "proofId"));
     }
 
     private Verdict.Rejected replayRejection(Verdict.Accepted accepted, Map<String, AttributeValue> guardKey) {

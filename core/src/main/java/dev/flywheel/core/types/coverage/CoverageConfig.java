@@ -56,4 +56,11 @@ public record CoverageConfig(Duration entropyMaxAge, Duration beaconInterval, Du
                 cellDistanceResolution, minCellDistance, maxDistanceMeters, margin, reciprocityWindow, maxRewardedWitnesses,
                 settleDelay);
     }
+
+    /** The same limits with another settle delay (a devnet evaluates windows sooner than 60 s). */
+    public CoverageConfig withSettleDelay(Duration delay) {
+        return new CoverageConfig(entropyMaxAge, beaconInterval, maxBeaconToWitnessLag, maxWitnessLag, maxFrequencyDeltaHz,
+                cellDistanceResolution, minCellDistance, maxDistanceMeters, rssiMarginDeciDb, reciprocityWindow,
+                maxRewardedWitnesses, delay);
+    }
 }

@@ -36,6 +36,17 @@ public final class CoverageGeo {
         return Holder.H3;
     }
 
+    /** The cell containing a point, as 15 lowercase hex digits (for simulators and tests placing devices). */
+    public static String cellAt(double lat, double lng, int res) {
+        return h3().latLngToCellAddress(lat, lng, res);
+    }
+
+    /** A cell's centre as {latitude, longitude} in degrees. */
+    public static double[] centre(String cell) {
+        var ll = h3().cellToLatLng(cell);
+        return new double[] {ll.lat, ll.lng};
+    }
+
     /** Structurally valid and accepted by the H3 library. */
     public static boolean isValidCell(String cell) {
         return H3Index.isValidCell(cell) && h3().isValidCell(cell);
