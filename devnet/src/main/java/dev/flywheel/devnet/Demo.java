@@ -68,7 +68,12 @@ public final class Demo {
         int devices = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_DEVICES", "36"));
         int proofsPerDevice = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_PROOFS", "5"));
         long epochSeconds = Long.parseLong(env.getOrDefault("FLYWHEEL_DEMO_EPOCH_SECONDS", "20"));
-        Result result = new Demo().run(DevnetConfig.fromEnvironment(env), devices, proofsPerDevice, epochSeconds);
+        // A stack of its own per run, so a second run on the same devnet counts only its own messages.
+        DevnetConfig devnet = DevnetConfig.fromEnvironment(env);
+        if (!env.containsKey("FLYWHEEL_STACK_NAME")) {
+            devnet = devnet.withStackName("flywheel-demo-" + Instant.now().getEpochSecond());
+        }
+        Result result = new Demo().run(devnet, devices, proofsPerDevice, epochSeconds);
         System.out.println(JSON.writeValueAsString(result));
         System.exit(result.tokenBalance().equals(result.claimedAmount()) && result.accepted() > 0 ? 0 : 1);
     }
@@ -147,6 +152,8 @@ public final class Demo {
             // The verifier checks coverage beacons against stored entropy and uptime answers against challenges.
             properties.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
             properties.put("flywheel.challenges.table", devnet.stackName() + "-challenges");
+            // Metrics go to CloudWatch through Lambda's stdout; in the devnet they would only drown the progress.
+            properties.put("flywheel.metrics.emf", false);
             // The host also plays IoT Core's HTTPS data plane for the verifier's receipts, so the verifier
             // needs the host's URL before the host starts: pick its port now when none is configured.
             int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : freePort();
@@ -201,6 +208,11 @@ public final class Demo {
                     ClaimResult result = claimer.claim(owner, ownerAddress, cumulative, proof);
                     BigInteger balance = claimer.tokenBalance(ownerAddress);
                     printSummary(report, counts, settledEpoch, rewarded.size(), rootTx, result, balance);
+                    Map<String, BigInteger> split = new java.util.TreeMap<>();
+                    epochs.deviceRewards(settledEpoch).forEach(r -> split.put(r.deviceId(), r.amount()));
+                    Path chart = DemoChart.write(devnet.repoRoot().resolve("devnet/target/demo-summary.png"),
+                            counts.accepted(), counts.rejectedByReason(), split, settledEpoch);
+                    step("picture of this run: " + chart);
                     return new Result(report.published(), counts.accepted(), counts.rejectedByReason(), settledEpoch,
                             rewarded.size(), rootTx, result.txHash(), result.amountPaid().toString(), balance.toString(),
                             new Receipts(report.outcomes("accepted"), new java.util.TreeMap<>(report.receiptsByReason()),

@@ -35,6 +35,12 @@ public record DevnetConfig(Path repoRoot, String stackName, MqttEndpoint mqtt, P
                 Integer.parseInt(env.getOrDefault("FLYWHEEL_HOST_PORT", "8787")));
     }
 
+    /** The same devnet under another stack name: fresh tables, queues and secrets. */
+    public DevnetConfig withStackName(String name) {
+        return new DevnetConfig(repoRoot, name, mqtt, caCert, caKey, rulesEngineCert, rulesEngineKey, certsDir, chainRpc,
+                chainId, operatorKeyFile, ownerKeyFile, hostPort);
+    }
+
     public Path template() {
         return repoRoot.resolve("template.yaml");
     }

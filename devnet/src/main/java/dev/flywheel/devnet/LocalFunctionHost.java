@@ -48,7 +48,8 @@ import java.util.function.Consumer;
  *       identity) that writes exactly the rule's SQL output to the proof queue;</li>
  *   <li>the SQS event source: polls the queue, invokes the verifier with batches, deletes what the
  *       handler did not report as failed (failed ones reappear and end in the DLQ after 5 receives);</li>
- *   <li>EventBridge Scheduler: runs the epoch closer and the settler on a fixed rate;</li>
+ *   <li>EventBridge Scheduler: runs the epoch closer (which first evaluates closed proof-of-coverage windows) and
+ *       the settler on a fixed rate;</li>
  *   <li>API Gateway: {@code GET /claims/{address}} over HTTP to the claims handler, and {@code /devices...}
  *       to the device-registry handler (no IAM authorizer locally);</li>
  *   <li>IoT Core's HTTPS data plane: {@code POST /topics/{topic}?qos=1}, the call the verifier's receipts
@@ -69,6 +70,10 @@ public final class LocalFunctionHost implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(3);
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong invocations = new AtomicLong();
+    /** The last {@value #JOURNAL_LIMIT} messages handed to the verifier, for {@link #redeliverAll()}. */
+    private final java.util.Deque<SQSEvent.SQSMessage> journal = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final int JOURNAL_LIMIT = 10_000;
+    private final java.util.concurrent.atomic.AtomicInteger journalSize = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running;
     private ProofVerifierHandler verifier;
     private EpochCloserHandler closer;
@@ -110,8 +115,11 @@ public final class LocalFunctionHost implements AutoCloseable {
 
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", settings.httpPort()), 0);
         http.createContext("/claims/", this::serveClaims);
-        http.createContext("/devices", new LocalHttpRoute(deviceRegistry,
-                () -> LocalLambdaContext.forInvocation("device-registry", 20_000)));
+        // One function serves both the onboarding routes and the operator's denylist routes.
+        LocalHttpRoute registryRoute = new LocalHttpRoute(deviceRegistry,
+                () -> LocalLambdaContext.forInvocation("device-registry", 20_000));
+        http.createContext("/devices", registryRoute);
+        http.createContext("/denylist", registryRoute);
         http.createContext("/topics/", this::serveDataPlanePublish);
         // Receipts of one batch arrive concurrently; the default executor would serve them one at a time.
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -128,6 +136,28 @@ public final class LocalFunctionHost implements AutoCloseable {
 
     public long verifierInvocations() {
         return invocations.get();
+    }
+
+    /**
+     * Forced redelivery: hands every message the verifier has already been given to it again, with the same
+     * message ids and bodies (what SQS does when a batch's deletion is lost), in batches of 10.
+     *
+     * @return how many messages were redelivered
+     */
+    public int redeliverAll() {
+        List<SQSEvent.SQSMessage> all = new ArrayList<>(journal);
+        for (int i = 0; i < all.size(); i += 10) {
+            SQSEvent event = new SQSEvent();
+            event.setRecords(new ArrayList<>(all.subList(i, Math.min(all.size(), i + 10))));
+            verifier.handleRequest(event, LocalLambdaContext.forInvocation("proof-verifier", 30_000));
+            invocations.incrementAndGet();
+        }
+        return all.size();
+    }
+
+    /** One epoch-closer invocation now (coverage windows, then epochs), besides the schedule's; returns its result. */
+    public Map<String, Object> invokeEpochCloser() {
+        return closer.handleRequest(Map.of(), LocalLambdaContext.forInvocation("epoch-closer", 300_000));
     }
 
     /**
@@ -226,6 +256,12 @@ public final class LocalFunctionHost implements AutoCloseable {
             records.add(r);
         }
         event.setRecords(records);
+        for (SQSEvent.SQSMessage r : records) {
+            journal.addLast(r);
+            if (journalSize.incrementAndGet() > JOURNAL_LIMIT && journal.pollFirst() != null) {
+                journalSize.decrementAndGet();
+            }
+        }
         Set<String> failed = new HashSet<>();
         try {
             SQSBatchResponse response = verifier.handleRequest(event, LocalLambdaContext.forInvocation("proof-verifier", 30_000));

@@ -35,6 +35,13 @@ public enum ReasonCode {
     RATE_LIMITED,
     // Physical plausibility (per proof type)
     VALUE_OUT_OF_RANGE,
+    // sensor.reading (beyond the physical range)
+    /** The Nth identical sensor.reading in a row (default N = 12): a sensor stuck on one value. */
+    STUCK_VALUE,
+    /** A sensor.reading changed faster per minute than the metric can (against the previous reading). */
+    RATE_OF_CHANGE,
+    /** A sensor.reading too far from the median of at least 3 neighbours' recent readings (same H3 res-5 cell). */
+    NEIGHBOUR_DISAGREEMENT,
     // Network entropy (proofs that must not be precomputed)
     /** The proof carries entropy the network never published (or published only after the proof arrived). */
     ENTROPY_UNKNOWN,

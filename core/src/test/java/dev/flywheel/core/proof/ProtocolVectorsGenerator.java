@@ -11,6 +11,7 @@ import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.Keccak256;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.json.CanonicalJson;
+import dev.flywheel.core.types.coverage.BeaconPayload;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +45,15 @@ public final class ProtocolVectorsGenerator {
     /** Hardhat / Anvil default account #0 (address 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266). */
     static final String SECP256K1_KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
+    /** Network entropy of the coverage vectors: SHA-256 of the UTF-8 text {@code "flywheel v1 test vector entropy"}. */
+    static final String ENTROPY = Encoding.hex(Encoding.sha256("flywheel v1 test vector entropy".getBytes(StandardCharsets.UTF_8)));
+    /** Uptime challenge: SHA-256 of the UTF-8 text {@code "flywheel v1 test vector challenge"}. */
+    static final String CHALLENGE = Encoding.hex(Encoding.sha256("flywheel v1 test vector challenge".getBytes(StandardCharsets.UTF_8)));
+    /** Digest of the data the uptime node serves: SHA-256 of the UTF-8 text {@code "flywheel v1 test vector served data"}. */
+    static final String SERVED_DIGEST = Encoding.hex(Encoding.sha256("flywheel v1 test vector served data".getBytes(StandardCharsets.UTF_8)));
+    /** EU868 LoRaWAN channel 868.1 MHz. */
+    static final long FREQUENCY_HZ = 868_100_000L;
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private static final BigInteger P256_N =
@@ -61,7 +73,7 @@ public final class ProtocolVectorsGenerator {
 
     /** One signed proof and everything derived from it. */
     private record Positive(String name, DeviceSigningKey key, String device, long seq, long time, String h3,
-                            SensorReading body, String wire, ObjectNode json) {
+                            ProofBody body, String wire, ObjectNode json) {
     }
 
     static ObjectNode generate() throws Exception {
@@ -84,6 +96,30 @@ public final class ProtocolVectorsGenerator {
                 "vec-secp256k1", 1, null, new SensorReading("pressure", 1013.0, "hpa")));
         add(positives, positive("ed25519-pm25-exponent", SignatureScheme.ED25519, ED25519_KEY, "vec-ed25519", 8, H3,
                 new SensorReading("pm25", 1e-7, "ugm3")));
+        // One signed vector per other built-in proof type (body values pass each type's codec).
+        String beaconPayload = BeaconPayload.deriveBase64Url(ENTROPY, "vec-beaconer");
+        String beaconId = BeaconPayload.beaconId(Encoding.fromBase64Url(beaconPayload));
+        add(positives, positive("p256-sha256-coverage-beacon", SignatureScheme.P256_SHA256, P256_KEY, "vec-beaconer", 3, H3,
+                new CoverageBeacon(ENTROPY, FREQUENCY_HZ, "sf7bw125", 140, beaconPayload, beaconId)));
+        add(positives, positive("ed25519-coverage-witness", SignatureScheme.ED25519, ED25519_KEY, "vec-witness", 5, H3,
+                new CoverageWitness("vec-beaconer", beaconId, beaconPayload, -1085, 55, FREQUENCY_HZ, TIME - 1_200)));
+        add(positives, positive("secp256k1-keccak256-mobility-trace", SignatureScheme.SECP256K1_KECCAK256, SECP256K1_KEY,
+                "vec-trace", 11, null, new LocationTrace(List.of(
+                        new GnssFix(TIME - 3_000, 407_128_000, -740_060_000, 9, 12, GnssFix.FIX_3D),
+                        new GnssFix(TIME - 2_000, 407_128_900, -740_060_000, 9, 12, GnssFix.FIX_3D),
+                        new GnssFix(TIME - 1_000, 407_129_800, -740_059_500, 8, 13, GnssFix.FIX_3D)))));
+        add(positives, positive("ed25519-energy-meter", SignatureScheme.ED25519, ED25519_KEY, "vec-meter", 96, H3,
+                new MeterReading("meter_01", TIME - 900_000, TIME, 1_234_567, 5_000, OptionalLong.of(1_234_067))));
+        add(positives, positive("p256-sha256-uptime-response", SignatureScheme.P256_SHA256, P256_KEY, "vec-uptime", 17, null,
+                new ChallengeResponse(CHALLENGE, uptimeResponse(CHALLENGE, SERVED_DIGEST), 42)));
+        positives.get("p256-sha256-coverage-beacon").json().put("derivation",
+                "entropy = SHA-256(UTF-8 'flywheel v1 test vector entropy'); payload = base64url(SHA-256(entropy bytes || "
+                        + "UTF-8 device id)); id = hex(SHA-256(payload bytes))");
+        positives.get("ed25519-coverage-witness").json().put("derivation",
+                "Witnesses the beacon of vector p256-sha256-coverage-beacon: same beaconer, beacon id and payload");
+        positives.get("p256-sha256-uptime-response").json().put("derivation",
+                "challenge = SHA-256(UTF-8 'flywheel v1 test vector challenge'); response = SHA-256(challenge bytes || "
+                        + "SHA-256(UTF-8 'flywheel v1 test vector served data'))");
         ArrayNode pos = root.putArray("vectors");
         positives.values().forEach(p -> pos.add(p.json()));
 
@@ -174,12 +210,21 @@ public final class ProtocolVectorsGenerator {
         return root;
     }
 
+    /** The uptime answer the vector uses: SHA-256(challenge bytes || served-data digest bytes). */
+    static String uptimeResponse(String challengeHex, String servedDigestHex) {
+        byte[] c = Encoding.fromHex(challengeHex);
+        byte[] d = Encoding.fromHex(servedDigestHex);
+        byte[] input = Arrays.copyOf(c, c.length + d.length);
+        System.arraycopy(d, 0, input, c.length, d.length);
+        return Encoding.hex(Encoding.sha256(input));
+    }
+
     private static void add(Map<String, Positive> map, Positive p) {
         map.put(p.name(), p);
     }
 
     private static Positive positive(String name, SignatureScheme scheme, String privateKeyHex, String device, long seq,
-                                     String h3, SensorReading body) throws Exception {
+                                     String h3, ProofBody body) throws Exception {
         DeviceSigningKey key = DeviceSigningKey.fromPrivateKey(scheme, Encoding.fromHex(privateKeyHex));
         ObjectNode unsigned = ProofCodec.unsigned(device, seq, Instant.ofEpochMilli(TIME), h3, body);
         byte[] signed = CanonicalJson.canonicalize(unsigned);

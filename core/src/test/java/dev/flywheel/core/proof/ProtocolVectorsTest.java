@@ -8,10 +8,13 @@ import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.Keccak256;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.json.CanonicalJson;
+import dev.flywheel.core.types.coverage.BeaconPayload;
 import dev.flywheel.core.verify.DeviceRecord;
 import dev.flywheel.core.verify.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.verify.PriorProof;
+import dev.flywheel.core.verify.ProofRule;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
@@ -25,12 +28,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -56,6 +61,33 @@ class ProtocolVectorsTest {
     private static final Map<String, DeviceRecord> REGISTRY = new HashMap<>();
     private static ProofVerifier verifier;
 
+    /** Sample data of the coverage and uptime vectors, written out here as independent anchors. */
+    private static final String ENTROPY = "54fe9b7abdf7bd25ea072418bafed8c6ae38a106ab600f2eb89032d4f3ab0188";
+    private static final String BEACON_PAYLOAD = "9vX9aZjweVB1_Z6Jtt7DqVNG7w5p1VhFj_mDLqhHjEo";
+    private static final String BEACON_ID = "e934f6ddbf1e05c021f4f3826f5b45942331a870f272d1b85c1e5a50c02f03ed";
+    private static final String CHALLENGE = "3ae4f241521279a0dbf6cede31db51524e8b3c31922644f15be495407af25169";
+    private static final String RESPONSE = "646e6ab3b7d4e3ef60a7495f1d54ca1541aabffb37b5e00034bb3b9bcf3feaca";
+    private static final long TIME = 1_764_072_000_000L;
+
+    /**
+     * The body record each vector of a type other than {@code sensor.reading} must decode to (sensor vectors are
+     * checked against a record built from their body members, as before).
+     */
+    private static final Map<String, ProofBody> EXPECTED_BODIES = Map.of(
+            "p256-sha256-coverage-beacon",
+            new CoverageBeacon(ENTROPY, 868_100_000L, "sf7bw125", 140, BEACON_PAYLOAD, BEACON_ID),
+            "ed25519-coverage-witness",
+            new CoverageWitness("vec-beaconer", BEACON_ID, BEACON_PAYLOAD, -1085, 55, 868_100_000L, TIME - 1_200),
+            "secp256k1-keccak256-mobility-trace",
+            new LocationTrace(List.of(
+                    new GnssFix(TIME - 3_000, 407_128_000, -740_060_000, 9, 12, "3d"),
+                    new GnssFix(TIME - 2_000, 407_128_900, -740_060_000, 9, 12, "3d"),
+                    new GnssFix(TIME - 1_000, 407_129_800, -740_059_500, 8, 13, "3d"))),
+            "ed25519-energy-meter",
+            new MeterReading("meter_01", TIME - 900_000, TIME, 1_234_567, 5_000, OptionalLong.of(1_234_067)),
+            "p256-sha256-uptime-response",
+            new ChallengeResponse(CHALLENGE, RESPONSE, 42));
+
     @BeforeAll
     static void load() throws IOException {
         try (InputStream in = ProtocolVectorsTest.class.getResourceAsStream(RESOURCE)) {
@@ -69,8 +101,24 @@ class ProtocolVectorsTest {
             REGISTRY.put(text(v, "device"), new DeviceRecord(text(v, "device"), scheme, hex(v, "publicKeyHex"), owner,
                     DeviceStatus.ACTIVE, v.path("unsigned").path("loc").path("h3").textValue()));
         }
+        // The standalone rules (sensor, mobility, energy) run as in production. Coverage and uptime rules need ports
+        // (network entropy, witness windows, the challenge store), so their vectors pass a rule that checks nothing:
+        // the verifier still runs format, identity, time and signature checks on them.
+        List<ProofRule<?>> rules = new ArrayList<>(PlausibilityChecks.standaloneRules());
+        rules.add(new Unchecked<>(CoverageBeacon.class));
+        rules.add(new Unchecked<>(CoverageWitness.class));
+        rules.add(new Unchecked<>(ChallengeResponse.class));
         verifier = new ProofVerifier(id -> Optional.ofNullable(REGISTRY.get(id)), id -> false,
-                VerificationPolicy.defaults(), PlausibilityChecks.defaults());
+                VerificationPolicy.defaults(), new PlausibilityChecks(rules));
+    }
+
+    /** A plausibility rule that accepts everything: for the types whose real rules need ports. */
+    private record Unchecked<B extends ProofBody>(Class<B> bodyType) implements ProofRule<B> {
+        @Override
+        public Optional<PlausibilityChecks.Failure> check(ProofEnvelope proof, B body, DeviceRecord device,
+                                                          Optional<PriorProof> prior) {
+            return Optional.empty();
+        }
     }
 
     // ------------------------------------------------------------------ the file itself
@@ -88,6 +136,18 @@ class ProtocolVectorsTest {
         Set<SignatureScheme> schemes = new HashSet<>();
         root.get("vectors").forEach(v -> schemes.add(scheme(v)));
         assertEquals(Set.of(SignatureScheme.values()), schemes);
+
+        // At least one signed vector per built-in proof type, and an expected body for every non-sensor vector.
+        Set<String> types = new HashSet<>();
+        for (JsonNode v : root.get("vectors")) {
+            String type = text(v.get("unsigned"), "type");
+            types.add(type);
+            if (!type.equals(SensorReading.TYPE)) {
+                assertTrue(EXPECTED_BODIES.containsKey(text(v, "name")), "no expected body for " + text(v, "name"));
+            }
+        }
+        assertEquals(ProofTypes.builtIn().wireTypes(), types);
+        EXPECTED_BODIES.keySet().forEach(name -> assertNotNull(BY_NAME.get(name), "missing vector " + name));
 
         Set<String> names = new HashSet<>();
         Set<ReasonCode> reasons = new HashSet<>();
@@ -112,6 +172,30 @@ class ProtocolVectorsTest {
                 text(BY_NAME.get("secp256k1-keccak256-pressure"), "evmAddress"));
         // RFC 6979 A.2.5: Ux = 60FED4BA...
         assertTrue(text(BY_NAME.get("p256-sha256-humidity"), "publicKeyHex").startsWith("0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"));
+    }
+
+    @Test
+    void coverageAndUptimeVectorsFollowTheirDocumentedDerivations() {
+        JsonNode beacon = BY_NAME.get("p256-sha256-coverage-beacon");
+        JsonNode body = beacon.get("unsigned").get("body");
+        String entropy = text(body, "entropy");
+        assertEquals(Encoding.hex(Encoding.sha256("flywheel v1 test vector entropy".getBytes(StandardCharsets.UTF_8))), entropy);
+        // payload = SHA-256(entropy bytes || UTF-8(beaconer device id)); id = hex SHA-256(payload bytes)
+        assertEquals(BeaconPayload.deriveBase64Url(entropy, text(beacon, "device")), text(body, "payload"));
+        assertEquals(BeaconPayload.beaconId(Encoding.fromBase64Url(text(body, "payload"))), text(body, "id"));
+
+        JsonNode witness = BY_NAME.get("ed25519-coverage-witness").get("unsigned").get("body");
+        assertEquals(text(beacon, "device"), text(witness, "beaconer"));
+        assertEquals(text(body, "id"), text(witness, "beacon"));
+        assertEquals(text(body, "payload"), text(witness, "payload"));
+
+        JsonNode uptime = BY_NAME.get("p256-sha256-uptime-response").get("unsigned").get("body");
+        byte[] challenge = Encoding.fromHex(text(uptime, "challenge"));
+        assertArrayEquals(Encoding.sha256("flywheel v1 test vector challenge".getBytes(StandardCharsets.UTF_8)), challenge);
+        byte[] served = Encoding.sha256("flywheel v1 test vector served data".getBytes(StandardCharsets.UTF_8));
+        byte[] input = Arrays.copyOf(challenge, challenge.length + served.length);
+        System.arraycopy(served, 0, input, challenge.length, served.length);
+        assertEquals(Encoding.hex(Encoding.sha256(input)), text(uptime, "response"));
     }
 
     @Test
@@ -169,9 +253,10 @@ class ProtocolVectorsTest {
         // Wire message: ProofCodec.encode from the envelope's fields reproduces it exactly.
         JsonNode body = unsigned.get("body");
         JsonNode h3 = unsigned.path("loc").path("h3");
-        SensorReading reading = new SensorReading(text(body, "metric"), body.get("value").doubleValue(), text(body, "unit"));
+        ProofBody expected = expectedBody(v);
+        assertEquals(text(unsigned, "type"), expected.type());
         byte[] encoded = ProofCodec.encode(text(unsigned, "device"), unsigned.get("seq").longValue(),
-                Instant.ofEpochMilli(unsigned.get("time").longValue()), h3.isTextual() ? h3.textValue() : null, reading, key);
+                Instant.ofEpochMilli(unsigned.get("time").longValue()), h3.isTextual() ? h3.textValue() : null, expected, key);
         assertEquals(text(v, "wire"), new String(encoded, StandardCharsets.UTF_8));
         assertArrayEquals(encoded, ProofCodec.withSignature(unsigned, scheme, signature));
 
@@ -181,6 +266,8 @@ class ProtocolVectorsTest {
         assertEquals(text(v, "proofId"), decoded.proofId());
         assertArrayEquals(signature, decoded.signature());
         assertEquals(scheme, decoded.scheme());
+        assertEquals(expected, decoded.body(), "decoded body record");
+        assertEquals(expected, ProofTypes.builtIn().decode(text(unsigned, "type"), (ObjectNode) body), "body codec");
         Verdict verdict = verify(text(v, "device"), unsigned.get("time").longValue(), text(v, "wire"));
         Verdict.Accepted accepted = assertInstanceOf(Verdict.Accepted.class, verdict, verdict::toString);
         assertEquals(text(v, "proofId"), accepted.proof().proofId());
@@ -222,6 +309,17 @@ class ProtocolVectorsTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static ProofBody expectedBody(JsonNode v) {
+        JsonNode unsigned = v.get("unsigned");
+        if (text(unsigned, "type").equals(SensorReading.TYPE)) {
+            JsonNode body = unsigned.get("body");
+            return new SensorReading(text(body, "metric"), body.get("value").doubleValue(), text(body, "unit"));
+        }
+        ProofBody expected = EXPECTED_BODIES.get(text(v, "name"));
+        assertNotNull(expected, "no expected body for " + text(v, "name"));
+        return expected;
+    }
 
     private static Verdict verify(String topicDevice, long receivedAtMillis, String wire) {
         return verifier.verify(new InboundProof("vector-delivery", topicDevice, Instant.ofEpochMilli(receivedAtMillis),

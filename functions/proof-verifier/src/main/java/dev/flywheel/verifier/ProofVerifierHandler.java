@@ -36,7 +36,8 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
     @Inject
     ReceiptSender receipts;
 
-    private final VerdictMetrics metrics = new VerdictMetrics(System.out::println);
+    @Inject
+    VerdictMetrics metrics;
 
     public ProofVerifierHandler() {
     }

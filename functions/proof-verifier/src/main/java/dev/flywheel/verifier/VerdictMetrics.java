@@ -6,6 +6,10 @@ import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationService;
 
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +21,20 @@ import java.util.function.Consumer;
  * in namespace {@code Flywheel}, dimensions Outcome and Reason. Lambda's log stream turns them into
  * metrics with no API call in the hot path, so alarms can watch the rejection mix.
  */
-final class VerdictMetrics {
+@Singleton
+class VerdictMetrics {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Consumer<String> logSink;
 
     VerdictMetrics(Consumer<String> logSink) {
         this.logSink = logSink;
+    }
+
+    /** Lambda turns EMF lines on stdout into metrics; {@code flywheel.metrics.emf=false} silences them. */
+    @Inject
+    VerdictMetrics(@Value("${flywheel.metrics.emf:true}") boolean enabled) {
+        this(enabled ? System.out::println : line -> { });
     }
 
     /** One line per (outcome, reason) seen in the batch; redeliveries are not counted again. */

@@ -2,6 +2,7 @@ package dev.flywheel.verifier;
 
 import dev.flywheel.core.proof.ProofTypes;
 import dev.flywheel.core.types.coverage.CoverageRules;
+import dev.flywheel.core.types.sensor.SensorReadingRule;
 import dev.flywheel.core.types.uptime.UptimeResponseRule;
 import dev.flywheel.core.verify.PlausibilityChecks;
 import dev.flywheel.core.verify.ProofRule;
@@ -11,6 +12,7 @@ import dev.flywheel.core.verify.VerificationService;
 import dev.flywheel.dynamodb.DynamoChallengeLedger;
 import dev.flywheel.dynamodb.DynamoDenylist;
 import dev.flywheel.dynamodb.DynamoEntropyLedger;
+import dev.flywheel.dynamodb.DynamoNeighbourReadings;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.TableNames;
@@ -42,7 +44,8 @@ public class VerifierFactory {
                                             @Value("${flywheel.denylist-cache-seconds:30}") long denylistSeconds,
                                             @Value("${flywheel.proof-types:}") String proofTypes,
                                             @Value("${flywheel.entropy.table:}") String entropyTable,
-                                            @Value("${flywheel.challenges.table:}") String challengesTable) {
+                                            @Value("${flywheel.challenges.table:}") String challengesTable,
+                                            @Value("${flywheel.sensor.neighbour-check:false}") boolean neighbourCheck) {
         var devices = new CachingDeviceDirectory(new DynamoDeviceRegistry(dynamo, tables.devices()),
                 Duration.ofSeconds(cacheSeconds), Clock.systemUTC());
         var denylist = new CachingDenylist(new DynamoDenylist(dynamo, tables.devices())::contains,
@@ -50,14 +53,22 @@ public class VerifierFactory {
         // The network's configuration names the proof types it rewards; blank means every built-in type.
         Set<String> enabled = Arrays.stream(proofTypes.split(",")).map(String::strip).filter(t -> !t.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        var verifier = new ProofVerifier(devices, denylist, policy, checks(dynamo, entropyTable, challengesTable),
+        var verifier = new ProofVerifier(devices, denylist, policy, checks(dynamo, entropyTable, challengesTable, neighbourCheck ? tables : null),
                 enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled), ledger.priorProofs());
         return new VerificationService(verifier, ledger);
     }
 
-    /** Every type's rules; coverage and uptime join when their tables are configured. */
-    private static PlausibilityChecks checks(DynamoDbClient dynamo, String entropyTable, String challengesTable) {
+    /**
+     * Every type's rules; coverage and uptime join when their tables are configured, the sensor neighbour check when
+     * {@code flywheel.sensor.neighbour-check} is true (template.yaml sets it; off by default, e.g. on the devnet).
+     */
+    private static PlausibilityChecks checks(DynamoDbClient dynamo, String entropyTable, String challengesTable,
+                                             TableNames neighbourTables) {
         List<ProofRule<?>> rules = new ArrayList<>(PlausibilityChecks.standaloneRules());
+        if (neighbourTables != null) {
+            // Replaces the portless sensor rule (same body type): readings are also judged against nearby devices'.
+            rules.add(SensorReadingRule.defaults().withNeighbours(new DynamoNeighbourReadings(dynamo, neighbourTables)));
+        }
         if (!entropyTable.isBlank()) {
             rules.addAll(CoverageRules.defaults(new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1))));
         }
