@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.reward.WorkCredit;
 import dev.flywheel.core.types.coverage.CoverageResult;
 import dev.flywheel.core.types.coverage.Hip15;
@@ -49,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Proof of coverage on the real local servers: a beaconer and honest, spoofed-RSSI and colluding witnesses publish
- * over MQTT/mTLS with entropy the devnet's network-entropy function broadcast, plus a forged signature and a replay.
+ * over MQTT/mTLS with entropy the devnet's network-entropy function broadcast, plus a forged signature, a replay and a
+ * teleporting beacon.
  * The host's rule/queue/verifier record the verdicts, the scheduled epoch closer evaluates the window once it has
  * closed, and a forced redelivery of every queue message plus more closer runs change nothing.
  */
@@ -103,6 +105,7 @@ class CoverageFleetIT {
             properties.put("flywheel.chain.id", devnet.chainId());
             properties.put("flywheel.distributor.address", provisioned.contracts().distributorAddress());
             properties.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
+            properties.put("flywheel.metrics.emf", false);
             properties.put("flywheel.devnet.entropy-rate-seconds", 2);
             // Windows are evaluated 4 s + 3 s after the beacon instead of 4 s + 60 s.
             properties.put("flywheel.coverage.settle-seconds", 3);
@@ -147,7 +150,12 @@ class CoverageFleetIT {
                 DeviceSigningKey rogue = DeviceSigningKey.generate(SignatureScheme.ED25519, rnd);
                 byId.get(honest3.deviceId()).publishProof(fleet.witnessProof(honest3, e, 2, now, rogue)).get(10, TimeUnit.SECONDS);
                 byId.get(honest1.deviceId()).publishProof(honest1Report).get(10, TimeUnit.SECONDS);
-                int delivered = 1 + fleet.witnesses().size() + 2;
+                // A teleport: the beaconer signs a beacon claiming to stand in San Francisco, ~4,100 km from its asserted cell.
+                var beaconer = fleet.beaconer().device();
+                byte[] teleport = ProofCodec.encode(beaconer.deviceId(), 3, Instant.now(), "8928308280fffff",
+                        ProofCodec.decode(fleet.beaconProof(e, 3, now)).body(), beaconer.signingKey());
+                byId.get(beaconer.deviceId()).publishProof(teleport).get(10, TimeUnit.SECONDS);
+                int delivered = 1 + fleet.witnesses().size() + 3;
 
                 await(Duration.ofSeconds(60), () -> {
                     var c = proofs.countVerdicts();
@@ -160,7 +168,7 @@ class CoverageFleetIT {
                 // Every delivered message has exactly one verdict.
                 assertEquals(delivered, first.verdicts.accepted() + first.verdicts.rejected(), first.toString());
                 assertEquals(1 + fleet.witnesses().size(), first.verdicts.accepted(), first.toString());
-                assertEquals(Map.of("bad_signature", 1L, "replayed", 1L), first.verdicts.rejectedByReason());
+                assertEquals(Map.of("bad_signature", 1L, "replayed", 1L, "location_mismatch", 1L), first.verdicts.rejectedByReason());
                 // Every accepted coverage proof has exactly one coverage outcome, with its reason.
                 Map<String, String> expected = new TreeMap<>();
                 expected.put(fleet.beaconer().deviceId(), "valid");

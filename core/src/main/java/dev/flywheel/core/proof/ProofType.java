@@ -16,4 +16,13 @@ public interface ProofType<B extends ProofBody> {
     B decode(ObjectNode body) throws MalformedProofException;
 
     ObjectNode encode(B body);
+
+    /**
+     * Whether a device proving this type stays at its asserted location, so that the envelope's {@code loc.h3}
+     * must lie near the device's asserted cell ({@code location_mismatch} otherwise). True by default; false for
+     * types whose devices move ({@code mobility.trace}).
+     */
+    default boolean stationary() {
+        return true;
+    }
 }

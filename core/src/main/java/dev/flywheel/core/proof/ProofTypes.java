@@ -48,6 +48,12 @@ public final class ProofTypes {
         return byWire.keySet();
     }
 
+    /** Whether {@code wireType} is a stationary type ({@link ProofType#stationary()}); false for a type outside the set. */
+    public boolean stationary(String wireType) {
+        ProofType<?> t = byWire.get(wireType);
+        return t != null && t.stationary();
+    }
+
     public ProofBody decode(String type, ObjectNode body) throws MalformedProofException {
         ProofType<?> t = byWire.get(type);
         if (t == null) {

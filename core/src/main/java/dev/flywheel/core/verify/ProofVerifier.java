@@ -4,6 +4,7 @@ import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
 import dev.flywheel.core.proof.ProofTypes;
+import dev.flywheel.core.types.coverage.CoverageGeo;
 
 import java.time.Duration;
 import java.util.Map;
@@ -11,8 +12,8 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The stateless part of verification: encoding, identity, signature, time and physical
- * plausibility, in the order that rejects cheap faults before paying for a signature check.
+ * The stateless part of verification: encoding, identity, signature, time, location consistency and
+ * physical plausibility, in the order that rejects cheap faults before paying for a signature check.
  * Stateful checks that need an atomic write (replay of a sequence number, duplicate delivery)
  * happen where the verdict is recorded.
  */
@@ -92,12 +93,44 @@ public final class ProofVerifier {
             return reject(topicDevice, proof, ReasonCode.BAD_SIGNATURE,
                     "signature does not verify with the registered key", Map.of());
         }
+        Optional<Verdict.Rejected> misplaced = checkLocation(topicDevice, proof, device);
+        if (misplaced.isPresent()) {
+            return misplaced.get();
+        }
         Optional<PlausibilityChecks.Failure> implausible = plausibility.check(proof, device, prior, in.receivedAt());
         if (implausible.isPresent()) {
             PlausibilityChecks.Failure f = implausible.get();
             return reject(topicDevice, proof, f.reason(), f.detail(), f.evidence());
         }
         return new Verdict.Accepted(proof, device, skew, plausibility.workUnits(proof.body()));
+    }
+
+    /**
+     * A stationary proof's {@code loc.h3} must lie within {@link VerificationPolicy#maxLocationOffsetMeters()} of the
+     * device's asserted cell (great circle between the cell centres; exactly the limit passes). Not checked when the
+     * proof has no {@code loc}, the device has no valid asserted cell (the coverage rules report that), or the type
+     * is not stationary ({@code mobility.trace}). A {@code loc.h3} the decoder let through (15 lowercase hex digits)
+     * that is not a real H3 cell is {@code schema_invalid} here: skipping it would let a device evade the check.
+     */
+    private Optional<Verdict.Rejected> checkLocation(String topicDevice, ProofEnvelope proof, DeviceRecord device) {
+        String claimed = proof.h3Cell();
+        String asserted = device.h3Cell();
+        if (claimed == null || asserted == null || !types.stationary(proof.type()) || !CoverageGeo.isValidCell(asserted)) {
+            return Optional.empty();
+        }
+        if (!CoverageGeo.isValidCell(claimed)) {
+            return Optional.of(reject(topicDevice, proof, ReasonCode.SCHEMA_INVALID,
+                    "'loc.h3' is not a valid H3 cell", Map.of()));
+        }
+        double meters = CoverageGeo.distanceMeters(claimed, asserted);
+        double limit = policy.maxLocationOffsetMeters();
+        if (meters > limit) {
+            return Optional.of(reject(topicDevice, proof, ReasonCode.LOCATION_MISMATCH,
+                    String.format(java.util.Locale.ROOT, "'loc.h3' %s is %.1f m from the asserted cell %s (limit %.1f m)",
+                            claimed, meters, asserted, limit),
+                    Map.of("distanceMeters", meters, "limitMeters", limit)));
+        }
+        return Optional.empty();
     }
 
     private static Map<String, Object> withLimit(Map<String, Object> evidence, Duration limit) {

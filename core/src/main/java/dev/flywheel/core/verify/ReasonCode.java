@@ -110,7 +110,10 @@ public enum ReasonCode {
     /** No valid opposite report in the reciprocity window (48 h): beaconer never witnessed / witness never beaconed. */
     NO_RECIPROCITY,
     /** Valid witness past the first 14 by arrival: kept, not rewarded (a flag, not a rejection). */
-    WITNESS_CAP_EXCEEDED;
+    WITNESS_CAP_EXCEEDED,
+    // Location consistency (stationary proof types)
+    /** A stationary proof's {@code loc.h3} lies further from the device's asserted cell than the policy allows (default 1 000 m). */
+    LOCATION_MISMATCH;
 
     /** The wire form, e.g. {@code bad_signature}: what receipts, metrics and the demo summary show. */
     public String wire() {

@@ -19,7 +19,8 @@ public enum DeviceRole {
     WRONG_TOPIC,
     /**
      * Correctly signed proofs whose {@code loc.h3} is a cell thousands of kilometres from the cell it was
-     * registered with. The verifier does not check location yet, so today these are accepted.
+     * registered with. The verifier rejects them as {@code location_mismatch} (more than 1,000 m from the
+     * asserted cell; sensor readings are a stationary type).
      */
     TELEPORTER,
     /** Correctly signed, but its clock runs 5 minutes ahead (device time = now + 5 min): {@code from_future}. */

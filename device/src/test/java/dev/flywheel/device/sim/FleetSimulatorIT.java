@@ -128,8 +128,8 @@ class FleetSimulatorIT {
         assertEquals(0, report.receiptsUnmatched(), report.summary());
         Map<DeviceRole, Map<String, Integer>> byRole = report.receiptsByRole();
         assertEquals(Map.of("accepted", 3 * proofsPerDevice), byRole.get(DeviceRole.HONEST), report.summary());
-        assertEquals(Map.of("accepted", proofsPerDevice), byRole.get(DeviceRole.TELEPORTER),
-                "location is not verified yet: " + report.summary());
+        assertEquals(Map.of("rejected:" + ReasonCode.LOCATION_MISMATCH.wire(), proofsPerDevice), byRole.get(DeviceRole.TELEPORTER),
+                report.summary());
         assertEquals(Map.of("rejected:" + ReasonCode.FROM_FUTURE.wire(), proofsPerDevice), byRole.get(DeviceRole.CLOCK_SKEW),
                 report.summary());
     }

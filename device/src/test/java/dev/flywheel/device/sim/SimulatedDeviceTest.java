@@ -237,10 +237,19 @@ class SimulatedDeviceTest {
             ProofEnvelope p = ProofCodec.decode(payload);
             assertEquals(claimed, p.h3Cell());
             assertEquals(NOW, p.deviceTime());
-            // Location is not verified yet: today a teleporter's proofs are accepted.
-            assertTrue(verify(devices, t.deviceId(), payload) instanceof dev.flywheel.core.verify.Verdict.Accepted);
+            // Signed correctly, but thousands of kilometres from the registered cell.
+            var r = (dev.flywheel.core.verify.Verdict.Rejected) verify(devices, t.deviceId(), payload);
+            assertEquals(dev.flywheel.core.verify.ReasonCode.LOCATION_MISMATCH, r.reason(), r.detail());
+            assertEquals("location_mismatch", r.reason().wire());
+            assertTrue(((Number) r.evidence().get("distanceMeters")).doubleValue() > 4_000_000, "about 4,100 km");
         }
-        assertEquals(firstOf(devices, DeviceRole.HONEST).h3Cell(), firstOf(devices, DeviceRole.HONEST).assertedCell());
+        SimulatedDevice honest = firstOf(devices, DeviceRole.HONEST);
+        assertEquals(honest.h3Cell(), honest.assertedCell());
+        // An honest device's loc is its registered cell: the location check passes it.
+        for (byte[] payload : honest.proofPayloads(2, 1, CLOCK)) {
+            assertEquals(honest.h3Cell(), ProofCodec.decode(payload).h3Cell());
+            assertTrue(verify(devices, honest.deviceId(), payload) instanceof dev.flywheel.core.verify.Verdict.Accepted);
+        }
     }
 
     @Test

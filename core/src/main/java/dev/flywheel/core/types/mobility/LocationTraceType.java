@@ -38,6 +38,12 @@ public final class LocationTraceType implements ProofType<LocationTrace> {
         return LocationTrace.TYPE;
     }
 
+    /** A trace is made while moving: its {@code loc.h3} is not held to the asserted cell. */
+    @Override
+    public boolean stationary() {
+        return false;
+    }
+
     @Override
     public Class<LocationTrace> bodyType() {
         return LocationTrace.class;
