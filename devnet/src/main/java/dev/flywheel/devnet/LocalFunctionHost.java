@@ -13,6 +13,7 @@ import dev.flywheel.registry.LocalHttpRoute;
 import dev.flywheel.device.mqtt.DeviceClient;
 import dev.flywheel.device.mqtt.Topics;
 import dev.flywheel.epochs.EpochCloserHandler;
+import dev.flywheel.networkentropy.ChallengeIssuer;
 import dev.flywheel.networkentropy.EntropyPublication;
 import dev.flywheel.networkentropy.NetworkEntropyHandler;
 import dev.flywheel.settler.SettlerHandler;
@@ -311,7 +312,7 @@ public final class LocalFunctionHost implements AutoCloseable {
 
     /**
      * IoT Core's {@code Publish} over HTTPS ({@code POST /topics/<url-encoded topic>?qos=1}, body = payload),
-     * played by the rules-engine's broker connection. Only {@code flywheel/v1/<thing>/receipts} and {@code flywheel/v1/network/entropy} are allowed
+     * played by the rules-engine's broker connection. Only {@code flywheel/v1/<thing>/receipts}, {@code flywheel/v1/<thing>/challenges} and {@code flywheel/v1/network/entropy} are allowed
      * (403 otherwise, as IoT Core answers when the caller's policy denies the topic); 200 once the broker
      * has acknowledged the QoS 1 publish.
      */
@@ -325,7 +326,8 @@ public final class LocalFunctionHost implements AutoCloseable {
                 status = 405;
                 answer = "{\"message\":\"method not allowed\"}";
             } else if (!EntropyPublication.TOPIC.equals(topic)
-                    && (Topics.deviceIdOf(topic) == null || !topic.equals(Topics.receipts(Topics.deviceIdOf(topic))))) {
+                    && (Topics.deviceIdOf(topic) == null || !topic.equals(Topics.receipts(Topics.deviceIdOf(topic)))
+                            && !topic.equals(ChallengeIssuer.topic(Topics.deviceIdOf(topic))))) {
                 status = 403;
                 answer = "{\"message\":\"not authorized to publish to " + topic.replace("\"", "") + "\"}";
             } else {

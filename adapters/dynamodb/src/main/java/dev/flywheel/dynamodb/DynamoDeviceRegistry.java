@@ -10,14 +10,20 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static dev.flywheel.dynamodb.Attr.s;
 import static dev.flywheel.dynamodb.Attr.str;
 
-/** The device registry: signing key, owner, status and location per device id (= IoT thing name). */
+/**
+ * The device registry: signing key, owner, status and location per device id (= IoT thing name), and the
+ * optional {@code capabilities} string set (e.g. {@code uptime}: the network issues it service challenges).
+ */
 public final class DynamoDeviceRegistry implements DeviceDirectory {
     private final DynamoDbClient dynamo;
     private final String table;
@@ -42,8 +48,19 @@ public final class DynamoDeviceRegistry implements DeviceDirectory {
                 str(item, "h3Cell")));
     }
 
-    /** Registers a new device; false if the id is taken (registration never overwrites). */
+    /** The {@code capabilities} value of a node the network issues uptime challenges to. */
+    public static final String CAPABILITY_UPTIME = "uptime";
+
+    /** Registers a new device without capabilities; false if the id is taken (registration never overwrites). */
     public boolean register(DeviceRecord device, String maker, Instant at) {
+        return register(device, maker, at, Set.of());
+    }
+
+    /**
+     * Registers a new device with {@code capabilities} (stored as a string set; an empty set stores none);
+     * false if the id is taken (registration never overwrites).
+     */
+    public boolean register(DeviceRecord device, String maker, Instant at, Set<String> capabilities) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("deviceId", s(device.deviceId()));
         item.put("scheme", s(device.scheme().wireId()));
@@ -54,6 +71,14 @@ public final class DynamoDeviceRegistry implements DeviceDirectory {
         item.put("registeredAt", s(at.toString()));
         if (device.h3Cell() != null) {
             item.put("h3Cell", s(device.h3Cell()));
+        }
+        if (!capabilities.isEmpty()) {
+            for (String c : capabilities) {
+                if (c == null || c.isBlank()) {
+                    throw new IllegalArgumentException("a capability must not be blank");
+                }
+            }
+            item.put("capabilities", AttributeValue.fromSs(List.copyOf(capabilities)));
         }
         try {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(deviceId)"));
@@ -69,5 +94,25 @@ public final class DynamoDeviceRegistry implements DeviceDirectory {
                 .conditionExpression("attribute_exists(deviceId)")
                 .expressionAttributeNames(Map.of("#s", "status"))
                 .expressionAttributeValues(Map.of(":s", s(status.name()))));
+    }
+
+    /**
+     * The ids of the {@link DeviceStatus#ACTIVE ACTIVE} devices whose {@code capabilities} contain
+     * {@code capability}: a filtered Scan of the whole table, every page (read cost grows with the table).
+     */
+    public List<String> activeWithCapability(String capability) {
+        return activeWithCapability(capability, null);
+    }
+
+    /** @param pageSize items read per Scan page (null: DynamoDB's 1 MB pages); tests use it to cross pages */
+    List<String> activeWithCapability(String capability, Integer pageSize) {
+        List<String> ids = new ArrayList<>();
+        dynamo.scanPaginator(b -> b.tableName(table).limit(pageSize)
+                        .filterExpression("contains(#c, :c) AND #s = :active")
+                        .projectionExpression("deviceId")
+                        .expressionAttributeNames(Map.of("#c", "capabilities", "#s", "status"))
+                        .expressionAttributeValues(Map.of(":c", s(capability), ":active", s(DeviceStatus.ACTIVE.name()))))
+                .items().forEach(item -> ids.add(str(item, "deviceId")));
+        return ids;
     }
 }

@@ -17,8 +17,10 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -131,5 +133,43 @@ class DynamoDeviceRegistryIT {
         assertThrows(ConditionalCheckFailedException.class, () -> registry.setStatus(id, DeviceStatus.REVOKED),
                 "setStatus must not create a device");
         assertEquals(Optional.empty(), registry.find(id));
+    }
+
+    @Test
+    void capabilitiesAreStoredAndActiveCapableDevicesAreFoundAcrossScanPages() {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM);
+        String owner = "0x1111111111111111111111111111111111111111";
+        String up1 = id();
+        String up2 = id();
+        String plain = id();
+        String suspended = id();
+        String revokedLater = id();
+        assertTrue(registry.register(new DeviceRecord(up1, SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null),
+                "maker", AT, Set.of("uptime", "storage")));
+        assertTrue(registry.register(new DeviceRecord(up2, SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null),
+                "maker", AT, Set.of("uptime")));
+        assertTrue(registry.register(new DeviceRecord(plain, SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null),
+                "maker", AT));
+        assertTrue(registry.register(new DeviceRecord(suspended, SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.SUSPENDED, null),
+                "maker", AT, Set.of("uptime")));
+        assertTrue(registry.register(new DeviceRecord(revokedLater, SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null),
+                "maker", AT, Set.of("uptime")));
+        registry.setStatus(revokedLater, DeviceStatus.REVOKED);
+
+        var item = dynamo.getItem(b -> b.tableName(tables.devices()).key(Map.of("deviceId", AttributeValue.fromS(up1)))).item();
+        assertEquals(Set.of("uptime", "storage"), Set.copyOf(item.get("capabilities").ss()));
+        assertFalse(dynamo.getItem(b -> b.tableName(tables.devices()).key(Map.of("deviceId", AttributeValue.fromS(plain))))
+                .item().containsKey("capabilities"), "no capabilities: no attribute");
+
+        for (List<String> found : List.of(registry.activeWithCapability("uptime"), registry.activeWithCapability("uptime", 1))) {
+            assertTrue(found.containsAll(List.of(up1, up2)), found.toString());
+            assertFalse(found.contains(plain));
+            assertFalse(found.contains(suspended));
+            assertFalse(found.contains(revokedLater));
+        }
+        assertTrue(registry.activeWithCapability("storage", 1).contains(up1));
+        assertFalse(registry.activeWithCapability("storage").contains(up2));
+        assertThrows(IllegalArgumentException.class, () -> registry.register(
+                new DeviceRecord(id(), SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null), "maker", AT, Set.of(" ")));
     }
 }

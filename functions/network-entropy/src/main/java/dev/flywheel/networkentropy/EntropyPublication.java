@@ -16,6 +16,7 @@ import java.util.Objects;
  * One run of the entropy function: the period's value is derived from the chain head, stored once
  * (a second run in the same period finds the first value and keeps it), then published to every device.
  * Publishing is repeated by every run of the period, so a publish that failed is made good by a retry.
+ * With a {@link ChallengeIssuer}, the period's uptime challenges are issued after the value is stored.
  */
 public final class EntropyPublication {
     /** Devices subscribe here (their policy allows it); docs/protocol.md, "Network entropy". */
@@ -25,17 +26,28 @@ public final class EntropyPublication {
     private final EntropyBeacon beacon;
     private final DynamoEntropyLedger ledger;
     private final TopicPublisher publisher;
+    private final ChallengeIssuer challenges;
 
     /** @param publisher null: values are stored, not published */
     public EntropyPublication(ChainHead chain, EntropyBeacon beacon, DynamoEntropyLedger ledger, TopicPublisher publisher) {
+        this(chain, beacon, ledger, publisher, null);
+    }
+
+    /**
+     * @param publisher  null: values are stored, not published
+     * @param challenges null: no uptime challenges are issued
+     */
+    public EntropyPublication(ChainHead chain, EntropyBeacon beacon, DynamoEntropyLedger ledger, TopicPublisher publisher,
+                              ChallengeIssuer challenges) {
         this.chain = Objects.requireNonNull(chain, "chain");
         this.beacon = Objects.requireNonNull(beacon, "beacon");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.publisher = publisher;
+        this.challenges = challenges;
     }
 
     /** What a run did. */
-    public record Outcome(NetworkEntropy entropy, boolean created, boolean published) {
+    public record Outcome(NetworkEntropy entropy, boolean created, boolean published, ChallengeIssuer.Outcome challenges) {
     }
 
     public Outcome run(Instant now) {
@@ -53,7 +65,8 @@ public final class EntropyPublication {
             publisher.publish(TOPIC, message(recorded.entropy(), beacon));
             published = true;
         }
-        return new Outcome(recorded.entropy(), recorded.created(), published);
+        ChallengeIssuer.Outcome issued = challenges == null ? ChallengeIssuer.Outcome.NONE : challenges.issue(recorded.entropy());
+        return new Outcome(recorded.entropy(), recorded.created(), published, issued);
     }
 
     /** {@code {"entropy": <64 hex>, "issuedAt": <Unix ms>, "period": <index>, "periodSeconds": <s>}}, canonical JSON. */

@@ -1,6 +1,8 @@
 package dev.flywheel.networkentropy;
 
 import dev.flywheel.core.entropy.EntropyBeacon;
+import dev.flywheel.dynamodb.DynamoChallengeLedger;
+import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoEntropyLedger;
 import dev.flywheel.function.IotDataPlanePublisher;
 import dev.flywheel.function.SecretValues;
@@ -12,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -20,7 +23,9 @@ import java.time.Duration;
  * [FLYWHEEL_ENTROPY_NETWORK_ID] (default {@code flywheel}), {@code flywheel.entropy.period-seconds} (60),
  * {@code flywheel.entropy.retention-seconds} (86400), {@code flywheel.entropy.block-tag} ({@code finalized}),
  * {@code flywheel.chain.rpc-secret-id} [FLYWHEEL_CHAIN_RPC_SECRET_ID], and {@code flywheel.iot-data.endpoint}
- * [FLYWHEEL_IOT_DATA_ENDPOINT] (blank: values are stored but not published).
+ * [FLYWHEEL_IOT_DATA_ENDPOINT] (blank: values are stored but not published). Uptime challenges are issued when
+ * both {@code flywheel.devices.table} [FLYWHEEL_DEVICES_TABLE] and {@code flywheel.challenges.table}
+ * [FLYWHEEL_CHALLENGES_TABLE] are set ({@code flywheel.challenges.retention-seconds}, default 86400).
  */
 @Factory
 public class NetworkEntropyFactory {
@@ -58,8 +63,19 @@ public class NetworkEntropyFactory {
 
     @Singleton
     EntropyPublication entropyPublication(ChainHead chain, EntropyBeacon beacon, DynamoEntropyLedger ledger,
-                                          PublisherHolder publisher) {
-        return new EntropyPublication(chain, beacon, ledger, publisher.publisher());
+                                          PublisherHolder publisher, DynamoDbClient dynamo,
+                                          @Value("${flywheel.devices.table:}") String devicesTable,
+                                          @Value("${flywheel.challenges.table:}") String challengesTable,
+                                          @Value("${flywheel.challenges.retention-seconds:86400}") long challengeRetentionSeconds) {
+        ChallengeIssuer issuer = null;
+        if (devicesTable.isBlank() || challengesTable.isBlank()) {
+            LOG.info("no uptime challenges are issued: flywheel.devices.table and flywheel.challenges.table are not both set");
+        } else {
+            issuer = new ChallengeIssuer(new DynamoDeviceRegistry(dynamo, devicesTable),
+                    new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofSeconds(challengeRetentionSeconds)),
+                    publisher.publisher(), Clock.systemUTC());
+        }
+        return new EntropyPublication(chain, beacon, ledger, publisher.publisher(), issuer);
     }
 
     /** The optional publisher as a bean (Micronaut beans cannot be null). */

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Scheduled every minute: derives the current period's network entropy from the newest finalized
- * block, stores it once ({@code EntropyTable}) and publishes it on {@code flywheel/v1/network/entropy}.
+ * block, stores it once ({@code EntropyTable}) and publishes it on {@code flywheel/v1/network/entropy};
+ * then issues the period's uptime challenges ({@link ChallengeIssuer}) when the tables for them are configured.
  */
 public class NetworkEntropyHandler extends MicronautRequestHandler<Map<String, Object>, Map<String, Object>> {
     @Inject
@@ -34,6 +35,10 @@ public class NetworkEntropyHandler extends MicronautRequestHandler<Map<String, O
         result.put("blockHash", outcome.entropy().blockHashHex());
         result.put("created", outcome.created());
         result.put("published", outcome.published());
+        result.put("challengesEligible", outcome.challenges().eligible());
+        result.put("challengesIssued", outcome.challenges().issued());
+        result.put("challengesPublished", outcome.challenges().published());
+        result.put("challengesFailed", outcome.challenges().failed());
         return result;
     }
 }

@@ -3,10 +3,23 @@ package dev.flywheel.networkentropy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.Encoding;
+import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.entropy.EntropyBeacon;
 import dev.flywheel.core.entropy.EntropyWindow;
 import dev.flywheel.core.entropy.NetworkEntropy;
+import dev.flywheel.core.proof.ChallengeResponse;
+import dev.flywheel.core.proof.ProofCodec;
+import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.types.uptime.IssuedChallenge;
+import dev.flywheel.core.types.uptime.UptimeChallenges;
+import dev.flywheel.core.types.uptime.UptimeResponseRule;
+import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.dynamodb.DynamoChallengeLedger;
+import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoEntropyLedger;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.testing.MotoDynamo;
@@ -22,10 +35,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -98,6 +114,10 @@ class NetworkEntropyHandlerIT {
     }
 
     private static NetworkEntropyHandler handler(boolean publish, String table) {
+        return handler(publish, table, Map.of());
+    }
+
+    private static NetworkEntropyHandler handler(boolean publish, String table, Map<String, Object> extra) {
         Map<String, Object> properties = new java.util.HashMap<>(Map.of(
                 "flywheel.entropy.table", table,
                 "flywheel.entropy.network-id", NETWORK,
@@ -105,6 +125,7 @@ class NetworkEntropyHandlerIT {
         if (publish) {
             properties.put("flywheel.iot-data.endpoint", "http://127.0.0.1:" + dataPlane.getAddress().getPort());
         }
+        properties.putAll(extra);
         return new NetworkEntropyHandler(ApplicationContext.builder().properties(properties));
     }
 
@@ -177,5 +198,80 @@ class NetworkEntropyHandlerIT {
             MotoDynamo.deleteTables(dynamo, own); // also drops the stack's entropy table
         }
         assertEquals(before, PUBLISHED.size());
+    }
+
+    @Test
+    void issuesOneUptimeChallengePerPeriodToActiveNodesWithTheCapability() throws Exception {
+        TableNames own = MotoDynamo.createTables(dynamo); // own entropy table: a fresh period value, no other test's devices
+        String table = own.devices().replaceFirst("-devices$", "-entropy");
+        String challengesTable = own.devices().replaceFirst("-devices$", "-challenges");
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, new SecureRandom());
+        String owner = "0x1111111111111111111111111111111111111111";
+        DynamoDeviceRegistry registry = new DynamoDeviceRegistry(dynamo, own.devices());
+        DeviceRecord node = new DeviceRecord("node-up", SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null);
+        assertTrue(registry.register(node, "maker", Instant.now(), Set.of("uptime", "bandwidth")));
+        assertTrue(registry.register(new DeviceRecord("sensor-1", SignatureScheme.ED25519, key.publicKey(), owner,
+                DeviceStatus.ACTIVE, null), "maker", Instant.now()));
+        assertTrue(registry.register(new DeviceRecord("node-suspended", SignatureScheme.ED25519, key.publicKey(), owner,
+                DeviceStatus.SUSPENDED, null), "maker", Instant.now(), Set.of("uptime")));
+        Map<String, Object> tablesProps = Map.of("flywheel.devices.table", own.devices(), "flywheel.challenges.table", challengesTable);
+        try {
+            awayFromAPeriodEnd();
+            PUBLISHED.clear();
+            Map<String, Object> first;
+            Map<String, Object> second;
+            try (NetworkEntropyHandler handler = handler(true, table, tablesProps)) {
+                first = handler.handleRequest(Map.of(), null);
+            }
+            try (NetworkEntropyHandler handler = handler(true, table, tablesProps)) { // a second run of the period
+                second = handler.handleRequest(Map.of(), null);
+            }
+            assertEquals(first.get("period"), second.get("period"));
+            assertEquals(1, first.get("challengesEligible"));
+            assertEquals(1, first.get("challengesIssued"));
+            assertEquals(1, first.get("challengesPublished"));
+            assertEquals(0, first.get("challengesFailed"));
+            assertEquals(1, second.get("challengesEligible"));
+            assertEquals(0, second.get("challengesIssued"), "the period's challenge was already issued");
+
+            String entropy = (String) first.get("entropy");
+            long period = ((Number) first.get("period")).longValue();
+            String expected = UptimeChallenges.derive(entropy, period, "node-up");
+
+            // Stored once, for node-up only.
+            var items = dynamo.scan(b -> b.tableName(challengesTable)).items();
+            assertEquals(1, items.size(), "one challenge in the table: " + items);
+            assertEquals(expected, items.get(0).get("challenge").s());
+            assertEquals("node-up", items.get(0).get("deviceId").s());
+
+            // Published once, on node-up's own topic; nothing for the others.
+            List<Map.Entry<String, byte[]>> challengeMessages = PUBLISHED.stream()
+                    .filter(m -> m.getKey().endsWith("/challenges")).toList();
+            assertEquals(1, challengeMessages.size());
+            assertEquals("flywheel/v1/node-up/challenges", challengeMessages.get(0).getKey());
+            JsonNode m = JSON.readTree(challengeMessages.get(0).getValue());
+            assertEquals(expected, m.get("challenge").asText());
+            assertEquals(30_000, m.get("deadlineMs").asLong());
+            assertEquals(3, m.size());
+            DynamoChallengeLedger ledger = new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1));
+            IssuedChallenge issued = ledger.find(expected).orElseThrow();
+            assertEquals(issued.issuedAt().toEpochMilli(), m.get("issuedAt").asLong());
+            assertTrue(issued.expected().isEmpty(), "timeliness only: no expected response");
+
+            // The verifier's rule over the same ledger: an answer after the deadline is expired (and claims
+            // nothing), an answer within it passes.
+            UptimeResponseRule rule = UptimeResponseRule.defaults(ledger);
+            ChallengeResponse body = new ChallengeResponse(expected,
+                    UptimeChallenges.response(expected, Encoding.sha256("served".getBytes(StandardCharsets.UTF_8))), 42);
+            Instant deadline = issued.issuedAt().plus(UptimeResponseRule.DEFAULT_DEADLINE);
+            ProofEnvelope late = ProofCodec.decode(ProofCodec.encode("node-up", 1, deadline, null, body, key));
+            var expired = rule.check(late, body, node, Optional.empty(), deadline.plusMillis(1));
+            assertEquals(ReasonCode.CHALLENGE_EXPIRED, expired.orElseThrow().reason());
+            ProofEnvelope timely = ProofCodec.decode(ProofCodec.encode("node-up", 2, issued.issuedAt(), null, body, key));
+            assertEquals(Optional.empty(), rule.check(timely, body, node, Optional.empty(), deadline), "on the deadline: inclusive");
+            assertEquals(Optional.empty(), ledger.claimAnswer(expected, timely.proofId()), "the timely proof holds the challenge");
+        } finally {
+            MotoDynamo.deleteTables(dynamo, own);
+        }
     }
 }
