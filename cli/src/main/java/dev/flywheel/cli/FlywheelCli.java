@@ -243,6 +243,8 @@ public final class FlywheelCli {
         String deviceId;
         @Option(names = "--cert-out", description = "where to write the issued certificate PEM")
         Path certOut;
+        @Option(names = "--capability", description = "what the device serves beyond proofs, e.g. uptime (repeatable)")
+        java.util.List<String> capabilities = new java.util.ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
@@ -254,6 +256,9 @@ public final class FlywheelCli {
             request.put("scheme", key.key().scheme().wireId());
             request.put("publicKey", Encoding.base64Url(key.key().publicKey()));
             request.put("csr", Files.readString(csr, StandardCharsets.US_ASCII));
+            if (!capabilities.isEmpty()) {
+                capabilities.forEach(request.putArray("capabilities")::add);
+            }
             RegistryClient.Response r = client().post("/devices", request.toString());
             if (r.ok() && certOut != null) {
                 JsonNode body = KeyFiles.JSON.readTree(r.body());

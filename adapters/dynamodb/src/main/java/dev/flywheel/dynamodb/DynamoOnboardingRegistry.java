@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static dev.flywheel.dynamodb.Attr.n;
@@ -74,7 +75,12 @@ public final class DynamoOnboardingRegistry {
 
     /** The registration evidence: the binding's signatures (base64url) and the IoT identity. */
     public record Registration(DeviceRecord device, String maker, String thingArn, String certificateId,
-                               String certificateArn, long ownerNonce, Map<String, String> bindingEvidence) {
+                               String certificateArn, long ownerNonce, Map<String, String> bindingEvidence,
+                               Set<String> capabilities) {
+        public Registration(DeviceRecord device, String maker, String thingArn, String certificateId,
+                            String certificateArn, long ownerNonce, Map<String, String> bindingEvidence) {
+            this(device, maker, thingArn, certificateId, certificateArn, ownerNonce, bindingEvidence, Set.of());
+        }
     }
 
     /**
@@ -97,6 +103,10 @@ public final class DynamoOnboardingRegistry {
         item.put("ownerNonce", n(r.ownerNonce()));
         item.put("locationNonce", n(0));
         item.put("statusVersion", n(0));
+        if (!r.capabilities().isEmpty()) {
+            // The same string set DynamoDeviceRegistry.activeWithCapability searches.
+            item.put("capabilities", AttributeValue.fromSs(List.copyOf(r.capabilities())));
+        }
         if (d.h3Cell() != null) {
             item.put("h3Cell", s(d.h3Cell()));
         }

@@ -76,7 +76,8 @@ public final class DeviceRegistryService {
         boolean written;
         try {
             written = registry.register(new DynamoOnboardingRegistry.Registration(device, r.maker(), provisioned.thingArn(),
-                    provisioned.certificate().certificateId(), provisioned.certificate().certificateArn(), binding.nonce(), evidence), now);
+                    provisioned.certificate().certificateId(), provisioned.certificate().certificateArn(), binding.nonce(), evidence,
+                    r.capabilities()), now);
         } catch (RuntimeException e) {
             iot.deprovision(r.thingName(), provisioned.certificate());
             throw e;

@@ -33,6 +33,8 @@ final class Requests {
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
     /** IoT thing attribute values allow [a-zA-Z0-9_.,@/:#=\[\]-]; makers are names, so a safe subset. */
     static final Pattern MAKER = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    /** What a device serves beyond proofs, e.g. {@code uptime} (it is then issued service challenges). */
+    static final Pattern CAPABILITY = Pattern.compile("[a-z0-9_.]{1,32}");
     static final String RESERVED_THING_NAME = "network";
     static final int MAX_BODY = 64 * 1024;
     static final int MAX_REASON = 256;
@@ -44,7 +46,7 @@ final class Requests {
     }
 
     record Register(String thingName, String maker, SignatureScheme scheme, byte[] publicKey, String csrPem,
-                    Binding binding, byte[] deviceSignature, byte[] ownerSignature) {
+                    Binding binding, byte[] deviceSignature, byte[] ownerSignature, Set<String> capabilities) {
     }
 
     record Transfer(Binding binding, byte[] deviceSignature, byte[] ownerSignature, byte[] currentOwnerSignature) {
@@ -59,7 +61,7 @@ final class Requests {
 
     static Register register(String body) {
         ObjectNode o = object(body, Set.of("thingName", "maker", "scheme", "publicKey", "csr", "binding",
-                "deviceSignature", "ownerSignature"));
+                "deviceSignature", "ownerSignature", "capabilities"));
         String thingName = deviceId(requiredText(o, "thingName"));
         String maker = requiredText(o, "maker");
         if (!MAKER.matcher(maker).matches()) {
@@ -74,7 +76,24 @@ final class Requests {
             throw new RequestException(OnboardingError.MALFORMED_CSR, "'csr' (PEM PKCS#10) is required");
         }
         return new Register(thingName, maker, scheme, publicKey, csr, binding(o),
-                deviceSignature(o, "deviceSignature"), walletSignature(o, "ownerSignature"));
+                deviceSignature(o, "deviceSignature"), walletSignature(o, "ownerSignature"), capabilities(o));
+    }
+
+    /** Optional {@code "capabilities": ["uptime", ...]}: distinct lowercase tokens. */
+    private static Set<String> capabilities(ObjectNode o) {
+        if (!o.has("capabilities")) {
+            return Set.of();
+        }
+        if (!o.get("capabilities").isArray() || o.get("capabilities").size() > 8) {
+            throw new RequestException("'capabilities' must be an array of at most 8 names");
+        }
+        Set<String> out = new java.util.TreeSet<>();
+        for (var c : o.get("capabilities")) {
+            if (!c.isTextual() || !CAPABILITY.matcher(c.textValue()).matches() || !out.add(c.textValue())) {
+                throw new RequestException("each capability must be a distinct name matching " + CAPABILITY.pattern());
+            }
+        }
+        return Set.copyOf(out);
     }
 
     static Transfer transfer(String body) {

@@ -210,8 +210,13 @@ class DeviceRegistryHandlerIT {
     void onboardTransferLocateAndRevoke() {
         Device d = Device.create();
         Credentials alice = wallet();
-        Reply r = call("POST", "/devices", signedRegistration(d, alice));
+        ObjectNode request = signedRegistration(d, alice);
+        request.putArray("capabilities").add("uptime");
+        Reply r = call("POST", "/devices", request);
         assertEquals(201, r.status(), r.body().toString());
+        // An uptime node is what the network-entropy function issues service challenges to.
+        assertTrue(new dev.flywheel.dynamodb.DynamoDeviceRegistry(dynamo, tables.devices())
+                .activeWithCapability("uptime").contains(d.id()));
         assertEquals(addr(alice), r.body().path("owner").asText());
         assertEquals("active", r.body().path("status").asText());
         assertEquals(2, r.body().path("nextOwnerNonce").asLong());

@@ -45,6 +45,17 @@ class RequestsTest {
     }
 
     @Test
+    void capabilitiesAreOptionalDistinctTokens() {
+        String key = Encoding.base64Url(DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM).publicKey());
+        assertEquals(java.util.Set.of(), Requests.register(registerBody("dev-1", "ed25519", key, "")).capabilities());
+        assertEquals(java.util.Set.of("uptime", "bandwidth"),
+                Requests.register(registerBody("dev-1", "ed25519", key, ",\"capabilities\":[\"uptime\",\"bandwidth\"]")).capabilities());
+        for (String bad : java.util.List.of("\"uptime\"", "[\"Uptime\"]", "[\"uptime\",\"uptime\"]", "[1]", "[\"\"]")) {
+            assertEquals("invalid_request", code(() -> Requests.register(registerBody("dev-1", "ed25519", key, ",\"capabilities\":" + bad))), bad);
+        }
+    }
+
+    @Test
     void ownerAddressesAreLowercased() {
         String key = Encoding.base64Url(DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM).publicKey());
         String body = registerBody("dev-1", "ed25519", key, "").replace(OWNER, "0x" + "AB".repeat(20));
