@@ -4,9 +4,8 @@ import com.uber.h3core.H3Core;
 import com.uber.h3core.LengthUnit;
 import com.uber.h3core.exceptions.H3Exception;
 import dev.flywheel.core.geo.H3Index;
+import dev.flywheel.core.geo.H3Native;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.OptionalLong;
 
 /**
@@ -20,20 +19,8 @@ public final class CoverageGeo {
     private CoverageGeo() {
     }
 
-    private static final class Holder {
-        static final H3Core H3;
-
-        static {
-            try {
-                H3 = H3Core.newInstance();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the H3 native library", e);
-            }
-        }
-    }
-
     static H3Core h3() {
-        return Holder.H3;
+        return H3Native.get();
     }
 
     /** The cell containing a point, as 15 lowercase hex digits (for simulators and tests placing devices). */

@@ -1,11 +1,10 @@
 package dev.flywheel.core.types.mobility;
 
 import com.uber.h3core.H3Core;
+import dev.flywheel.core.geo.H3Native;
 import dev.flywheel.core.proof.GnssFix;
 import dev.flywheel.core.proof.LocationTrace;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.ToLongFunction;
@@ -38,7 +37,7 @@ public final class H3Coverage implements ToLongFunction<LocationTrace> {
 
     /** The distinct cells the fixes fall in, in order of first visit, as 15-hex-digit indexes. */
     public Set<String> cells(LocationTrace trace) {
-        H3Core h3 = Native.H3;
+        H3Core h3 = H3Native.get();
         Set<String> cells = new LinkedHashSet<>();
         for (GnssFix f : trace.fixes()) {
             cells.add(h3.latLngToCellAddress(f.latE7() / 1e7, f.lngE7() / 1e7, resolution));
@@ -49,18 +48,5 @@ public final class H3Coverage implements ToLongFunction<LocationTrace> {
     @Override
     public long applyAsLong(LocationTrace trace) {
         return cells(trace).size();
-    }
-
-    /** Loaded on first use: the JNI library is unpacked once per process. */
-    private static final class Native {
-        static final H3Core H3;
-
-        static {
-            try {
-                H3 = H3Core.newInstance();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the H3 native library", e);
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.flywheel.core.types.sensor;
 
 import com.uber.h3core.H3Core;
+import dev.flywheel.core.geo.H3Native;
 import dev.flywheel.core.proof.ProofEnvelope;
 import dev.flywheel.core.proof.SensorReading;
 import dev.flywheel.core.verify.DeviceRecord;
@@ -9,8 +10,6 @@ import dev.flywheel.core.verify.PriorProof;
 import dev.flywheel.core.verify.ProofRule;
 import dev.flywheel.core.verify.ReasonCode;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -206,7 +205,7 @@ public final class SensorReadingRule implements ProofRule<SensorReading> {
         if (h3Cell == null || !h3Cell.matches("[0-9a-f]{15,16}")) {
             return Optional.empty();
         }
-        H3Core h3 = H3.INSTANCE;
+        H3Core h3 = H3Native.get();
         if (!h3.isValidCell(h3Cell)) {
             return Optional.empty();
         }
@@ -222,17 +221,5 @@ public final class SensorReadingRule implements ProofRule<SensorReading> {
         Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static final class H3 {
-        static final H3Core INSTANCE;
-
-        static {
-            try {
-                INSTANCE = H3Core.newInstance();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the H3 native library", e);
-            }
-        }
     }
 }
