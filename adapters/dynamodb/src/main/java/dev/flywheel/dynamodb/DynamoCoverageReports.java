@@ -373,16 +373,7 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
 
     private void queryAll(Consumer<software.amazon.awssdk.services.dynamodb.model.QueryRequest.Builder> request,
                           Consumer<Map<String, AttributeValue>> sink) {
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(q -> {
-                request.accept(q);
-                q.exclusiveStartKey(from);
-            });
-            page.items().forEach(sink);
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        dynamo.queryPaginator(request).items().forEach(sink);
     }
 
     private static String stamp(Instant at) {

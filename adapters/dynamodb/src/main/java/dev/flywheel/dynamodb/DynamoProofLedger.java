@@ -11,13 +11,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,20 +213,12 @@ public final class DynamoProofLedger implements VerdictLedger {
 
     /** Every work credit of an epoch, strongly consistent, one entry per credited proof. */
     public List<WorkCredit> credits(long epoch) {
-        List<WorkCredit> credits = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(q -> q.tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", s("E#" + epoch)))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                credits.add(new WorkCredit(str(item, "device"), str(item, "owner"), num(item, "units")));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return credits;
+        return dynamo.queryPaginator(q -> q.tableName(table).consistentRead(true)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", s("E#" + epoch))))
+                .items().stream()
+                .map(item -> new WorkCredit(str(item, "device"), str(item, "owner"), num(item, "units")))
+                .toList();
     }
 
     /** One stored verdict, as operators and the claims API show it. */
@@ -251,22 +240,15 @@ public final class DynamoProofLedger implements VerdictLedger {
     public VerdictCounts countVerdicts() {
         long accepted = 0;
         Map<String, Long> rejected = new TreeMap<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(q -> q.tableName(table).consistentRead(true)
-                    .filterExpression("sk = :v")
-                    .expressionAttributeValues(Map.of(":v", s("VERDICT")))
-                    .exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                if ("accepted".equals(str(item, "outcome"))) {
-                    accepted++;
-                } else {
-                    rejected.merge(str(item, "reason"), 1L, Long::sum);
-                }
+        for (Map<String, AttributeValue> item : dynamo.scanPaginator(q -> q.tableName(table).consistentRead(true)
+                .filterExpression("sk = :v")
+                .expressionAttributeValues(Map.of(":v", s("VERDICT")))).items()) {
+            if ("accepted".equals(str(item, "outcome"))) {
+                accepted++;
+            } else {
+                rejected.merge(str(item, "reason"), 1L, Long::sum);
             }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        }
         return new VerdictCounts(accepted, rejected);
     }
 
