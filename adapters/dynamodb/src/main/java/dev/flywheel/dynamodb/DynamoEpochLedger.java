@@ -128,11 +128,13 @@ public final class DynamoEpochLedger implements EpochLedger {
         values.put(":root", m.rootHex() == null ? AttributeValue.fromNul(true) : s(m.rootHex()));
         values.put(":total", n(m.totalCumulative()));
         values.put(":closedAt", s(m.closedAt().toString()));
+        values.put(":manifestHash", s(m.manifestHash()));
         List<TransactWriteItem> writes = List.of(
                 TransactWriteItem.builder().update(u -> u.tableName(epochs).key(epochKey(m.epoch()))
                         .updateExpression("SET #s = :closed, emission = :emission, totalUnits = :units, allocated = :allocated, "
                                 + "unallocated = :unallocated, rewardedDevices = :devices, owners = :owners, #root = :root, "
-                                + "totalCumulative = :total, closedAt = :closedAt")
+                                + "totalCumulative = :total, closedAt = :closedAt, "
+                                + "manifestHash = :manifestHash")
                         .conditionExpression("#s = :closing")
                         .expressionAttributeNames(Map.of("#s", DynamoProofLedger.EPOCH_STATUS, "#root", "root"))
                         .expressionAttributeValues(values)).build(),
@@ -153,7 +155,7 @@ public final class DynamoEpochLedger implements EpochLedger {
         return Optional.of(new EpochManifest(epoch, big(item, "emission"), num(item, "totalUnits"),
                 big(item, "allocated"), big(item, "unallocated"), (int) num(item, "rewardedDevices"),
                 (int) num(item, "owners"), root == null || root.s() == null ? null : root.s(),
-                big(item, "totalCumulative"), Instant.parse(str(item, "closedAt"))));
+                big(item, "totalCumulative"), Instant.parse(str(item, "closedAt")), str(item, "manifestHash")));
     }
 
     @Override

@@ -60,9 +60,10 @@ public final class EpochCloser {
                 cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
         ledger.writeRewards(rewards, cumulative, tree);
         BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
+        String root = tree == null ? null : tree.rootHex();
         EpochManifest manifest = new EpochManifest(epoch, rewards.emission(), rewards.totalUnits(),
                 rewards.allocated(), rewards.unallocated(), rewards.rewards().size(), cumulative.size(),
-                tree == null ? null : tree.rootHex(), total, wallClock.instant());
+                root, total, wallClock.instant(), ManifestDocument.hash(rewards, root, total));
         ledger.markClosed(manifest, previousClosed);
         return manifest;
     }

@@ -9,8 +9,10 @@ import java.time.Instant;
  *
  * @param rootHex         0x-hex Merkle root, or null when no owner has ever earned
  * @param totalCumulative sum of all owners' lifetime totals under this root
+ * @param manifestHash    0x-hex SHA-256 of the epoch's canonical manifest document, published on
+ *                        chain with the root so anyone can tie the root to the published rewards
  */
 public record EpochManifest(long epoch, BigInteger emission, long totalUnits, BigInteger allocated,
                             BigInteger unallocated, int rewardedDevices, int owners, String rootHex,
-                            BigInteger totalCumulative, Instant closedAt) {
+                            BigInteger totalCumulative, Instant closedAt, String manifestHash) {
 }
