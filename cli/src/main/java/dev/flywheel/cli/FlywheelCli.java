@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * {@code flywheel}: the command-line tool for device makers, owners and operators.
  *
  * <pre>
- *   flywheel keygen          --device-id ID [--scheme ed25519] [--out DIR]      device signing key + TLS key + CSR
+ *   flywheel keygen          --device-id ID [--scheme ed25519] [--compressed] [--out DIR]  signing key + TLS key + CSR
  *   flywheel sign-binding    --binding FILE --device-key FILE | --owner-key FILE | --current-owner-key FILE
  *                            [--device-id ID --owner 0x.. --nonce N --chain-id C]
  *   flywheel register        --device-key FILE --csr FILE --binding FILE --maker NAME [--cert-out FILE]
@@ -108,6 +108,8 @@ public final class FlywheelCli {
         String scheme;
         @Option(names = "--out", defaultValue = ".", description = "directory for <id>.signing.json, <id>.tls.key.pem, <id>.csr.pem")
         Path out;
+        @Option(names = "--compressed", description = "ECDSA schemes: register the 33-byte compressed public key (02/03||X)")
+        boolean compressed;
 
         @Override
         public Integer call() throws IOException {
@@ -115,6 +117,12 @@ public final class FlywheelCli {
                     .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "unknown scheme " + scheme));
             SecureRandom random = new SecureRandom();
             DeviceSigningKey signing = DeviceSigningKey.generate(s, random);
+            if (compressed) {
+                if (s == SignatureScheme.ED25519) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--compressed applies to p256-sha256 and secp256k1-keccak256");
+                }
+                signing = signing.withCompressedPublicKey();
+            }
             KeyPair tls = LocalCertificateAuthority.generateTlsKeyPair(random);
             Files.createDirectories(out);
             Path signingFile = out.resolve(deviceId + ".signing.json");

@@ -45,6 +45,10 @@ final class KeyFiles {
         SignatureScheme scheme = SignatureScheme.fromWireId(o.path("scheme").asText())
                 .orElseThrow(() -> new IllegalArgumentException(file + ": unknown scheme " + o.path("scheme")));
         DeviceSigningKey key = DeviceSigningKey.fromPrivateKey(scheme, Encoding.fromBase64Url(o.path("privateKey").asText()));
+        // A file written with --compressed keeps the 33-byte public key: register and sign with that form.
+        if (o.hasNonNull("publicKey") && Encoding.fromBase64Url(o.path("publicKey").asText()).length == 33) {
+            key = key.withCompressedPublicKey();
+        }
         return new DeviceKeyFile(o.path("deviceId").asText(null), key);
     }
 

@@ -265,6 +265,33 @@ class OnboardingEndToEndIT {
     }
 
     @Test
+    void devicesWithCompressedEcdsaKeysRegisterAndTheirProofsAreAccepted() throws Exception {
+        Path owner = ownerKey();
+        String ownerAddress = KeyFiles.readOwnerKey(owner).getAddress().toLowerCase();
+        for (String scheme : new String[]{"p256-sha256", "secp256k1-keccak256"}) {
+            String id = "cmp-" + UUID.randomUUID().toString().substring(0, 8);
+            Run keygen = cli("keygen", "--device-id", id, "--scheme", scheme, "--compressed", "--out", dir.toString());
+            assertEquals(0, keygen.exit(), keygen.err());
+            assertEquals(33, dev.flywheel.core.crypto.Encoding.fromBase64Url(keygen.json().path("publicKey").asText()).length);
+            Path signing = Path.of(keygen.json().path("signingKey").asText());
+            Path binding = dir.resolve(id + ".binding.json");
+            assertEquals(0, cli("sign-binding", "--binding", binding.toString(), "--device-key", signing.toString(),
+                    "--owner", ownerAddress, "--nonce", "1", "--chain-id", Long.toString(CHAIN)).exit());
+            assertEquals(0, cli("sign-binding", "--binding", binding.toString(), "--owner-key", owner.toString()).exit());
+            Path cert = dir.resolve(id + ".cert.pem");
+            Run register = cli("register", "--api", api, "--device-key", signing.toString(),
+                    "--csr", keygen.json().path("csr").asText(), "--binding", binding.toString(), "--maker", "acme-labs",
+                    "--cert-out", cert.toString());
+            assertEquals(0, register.exit(), scheme + ": " + register.json());
+            assertEquals(keygen.json().path("publicKey").asText(), register.json().path("publicKey").asText(),
+                    "the registry keeps the 33-byte key as sent");
+            DeviceSigningKey key = KeyFiles.readDeviceKey(signing).key();
+            assertEquals(33, key.publicKey().length);
+            assertEquals("accepted", publishAndVerify(id, cert, Path.of(keygen.json().path("tlsKey").asText()), key, 1), scheme);
+        }
+    }
+
+    @Test
     void aBindingWithOneSignatureMissingIsRefusedByTheRegistry() throws Exception {
         String id = "cli-" + UUID.randomUUID().toString().substring(0, 8);
         Path owner = ownerKey();

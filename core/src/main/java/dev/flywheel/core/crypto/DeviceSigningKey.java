@@ -63,6 +63,17 @@ public record DeviceSigningKey(SignatureScheme scheme, byte[] privateKey, byte[]
         return new DeviceSigningKey(scheme, privateKey, pub);
     }
 
+    /**
+     * The same key with its public key as the 33-byte SEC1 compressed point ({@code 02/03 || X}), the
+     * form some secure elements export; signatures are identical. Ed25519 keys have one form only.
+     */
+    public DeviceSigningKey withCompressedPublicKey() {
+        if (scheme == SignatureScheme.ED25519) {
+            throw new IllegalStateException("ed25519 public keys have no compressed form");
+        }
+        return new DeviceSigningKey(scheme, privateKey, curveOf(scheme).getCurve().decodePoint(publicKey).getEncoded(true));
+    }
+
     @Override
     public byte[] privateKey() {
         return privateKey.clone();
@@ -109,7 +120,8 @@ public record DeviceSigningKey(SignatureScheme scheme, byte[] privateKey, byte[]
     private int recoveryId(ECDomainParameters curve, byte[] digest, BigInteger r, BigInteger s) {
         for (int v = 0; v < 2; v++) {
             ECPoint q = recover(curve, digest, r, s, v);
-            if (q != null && Arrays.equals(q.getEncoded(false), publicKey)) {
+            // The registered key may be compressed (33 bytes) or not (65): compare in the same form.
+            if (q != null && Arrays.equals(q.getEncoded(publicKey.length == 33), publicKey)) {
                 return v;
             }
         }

@@ -46,4 +46,35 @@ public final class EvmSignatures {
         byte[] hash = Keccak256.hash(Arrays.copyOfRange(uncompressedPublicKey, 1, 65));
         return Encoding.hex0x(Arrays.copyOfRange(hash, 12, 32));
     }
+
+    /**
+     * The EIP-55 mixed-case checksum spelling of an address given in any case ({@code 0x} + 40 hex digits):
+     * hex digit i is upper case when nibble i of keccak256(lowercase hex without 0x) is 8 or more.
+     */
+    public static String checksummed(String address) {
+        String hex = address.substring(2).toLowerCase(java.util.Locale.ROOT);
+        byte[] hash = Keccak256.hash(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        StringBuilder out = new StringBuilder("0x");
+        for (int i = 0; i < 40; i++) {
+            int nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xF;
+            char c = hex.charAt(i);
+            out.append(nibble >= 8 ? Character.toUpperCase(c) : c);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Whether {@code address} is spelt as Flywheel accepts an owner address: {@code 0x} + 40 hex digits, all
+     * lowercase, all uppercase (no checksum), or mixed case that is exactly the EIP-55 checksum spelling
+     * (a mixed-case address with a wrong checksum is a typo, not an address).
+     */
+    public static boolean isAcceptedSpelling(String address) {
+        if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
+            return false;
+        }
+        String hex = address.substring(2);
+        boolean hasLower = !hex.equals(hex.toUpperCase(java.util.Locale.ROOT));
+        boolean hasUpper = !hex.equals(hex.toLowerCase(java.util.Locale.ROOT));
+        return !(hasLower && hasUpper) || address.equals(checksummed(address));
+    }
 }

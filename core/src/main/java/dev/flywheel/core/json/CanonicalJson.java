@@ -49,11 +49,22 @@ public final class CanonicalJson {
     private CanonicalJson() {
     }
 
-    /** Parses strict JSON; the root must be an object. */
+    /**
+     * Parses strict JSON; the root must be an object. Refused besides what Jackson refuses: a leading UTF-8
+     * byte-order mark (Jackson would skip it silently, so two different payloads would parse alike) and the
+     * integer literal {@code -0} (Jackson reads it as 0, so {@code "seq":-0} would pass as {@code "seq":0};
+     * {@link InvalidJsonException#isNegativeZero()} tells it apart). A float {@code -0.0} is left to RFC 8785,
+     * which writes it as {@code 0}.
+     */
     public static ObjectNode parseObject(byte[] utf8) throws InvalidJsonException {
+        if (utf8.length >= 3 && (utf8[0] & 0xFF) == 0xEF && (utf8[1] & 0xFF) == 0xBB && (utf8[2] & 0xFF) == 0xBF) {
+            throw new InvalidJsonException("malformed JSON: the payload starts with a UTF-8 byte-order mark");
+        }
         JsonNode node;
-        try (JsonParser parser = MAPPER.createParser(utf8)) {
+        try (JsonParser parser = new NegativeZeroGuard(MAPPER.createParser(utf8))) {
             node = MAPPER.readTree(parser);
+        } catch (NegativeZeroFound e) {
+            throw InvalidJsonException.negativeZero();
         } catch (IOException | RuntimeException e) {
             throw new InvalidJsonException("malformed JSON: " + firstLine(e.getMessage()));
         }
@@ -232,6 +243,38 @@ public final class CanonicalJson {
             }
         }
         return best == null ? twoDigits : best.stripTrailingZeros();
+    }
+
+    /** Carries a {@code -0} integer out of Jackson's tree reader, which only lets IOExceptions through. */
+    private static final class NegativeZeroFound extends IOException {
+        NegativeZeroFound() {
+            super("-0", null);
+        }
+    }
+
+    /** Looks at every integer token as the tree reader pulls it; the literal text is gone once it is a node. */
+    private static final class NegativeZeroGuard extends com.fasterxml.jackson.core.util.JsonParserDelegate {
+        NegativeZeroGuard(JsonParser parser) {
+            super(parser);
+        }
+
+        @Override
+        public com.fasterxml.jackson.core.JsonToken nextToken() throws IOException {
+            com.fasterxml.jackson.core.JsonToken t = super.nextToken();
+            if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT && getTextLength() == 2 && "-0".equals(getText())) {
+                throw new NegativeZeroFound();
+            }
+            return t;
+        }
+
+        @Override
+        public com.fasterxml.jackson.core.JsonToken nextValue() throws IOException {
+            com.fasterxml.jackson.core.JsonToken t = super.nextValue();
+            if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT && getTextLength() == 2 && "-0".equals(getText())) {
+                throw new NegativeZeroFound();
+            }
+            return t;
+        }
     }
 
     private static String firstLine(String message) {

@@ -63,16 +63,23 @@ public final class OnboardingRules {
         if (isEmpty(ownerSignature)) {
             return Optional.of(OnboardingError.MISSING_OWNER_SIGNATURE);
         }
-        if (!scheme.verify(devicePublicKey, binding.deviceMessage(), deviceSignature)) {
+        // The owner may be spelt lowercase or EIP-55 in the signed message: same address, either is good.
+        if (!scheme.verify(devicePublicKey, binding.deviceMessage(), deviceSignature)
+                && !scheme.verify(devicePublicKey, binding.deviceMessageChecksummed(), deviceSignature)) {
             return Optional.of(OnboardingError.BAD_DEVICE_SIGNATURE);
         }
         byte[] digest = binding.eip712Digest();
         if (!signedBy(digest, ownerSignature, binding.owner())) {
             return Optional.of(OnboardingError.BAD_OWNER_SIGNATURE);
         }
-        if (current != null && current.owner() != null && !current.owner().equals(binding.owner())
-                && (isEmpty(currentOwnerSignature) || !signedBy(digest, currentOwnerSignature, current.owner()))) {
-            return Optional.of(OnboardingError.NOT_CURRENT_OWNER);
+        if (current != null && current.owner() != null && !current.owner().equals(binding.owner())) {
+            // A transfer needs the current owner's consent: absent is a malformed request, wrong is a refusal.
+            if (isEmpty(currentOwnerSignature)) {
+                return Optional.of(OnboardingError.MISSING_OWNER_SIGNATURE);
+            }
+            if (!signedBy(digest, currentOwnerSignature, current.owner())) {
+                return Optional.of(OnboardingError.NOT_CURRENT_OWNER);
+            }
         }
         return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.flywheel.core.onboarding;
 
+import dev.flywheel.core.crypto.EvmSignatures;
 import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.json.InvalidJsonException;
 
@@ -21,14 +22,26 @@ public record OwnerBinding(String deviceId, String owner, long nonce, long chain
     }
 
     /**
-     * The canonical JSON the device signs. Its {@code purpose} member keeps it from ever being
-     * mistaken for a proof, which has no such member.
+     * The canonical JSON the device signs, with the owner in lowercase. Its {@code purpose} member keeps it
+     * from ever being mistaken for a proof, which has no such member.
      */
     public byte[] deviceMessage() {
+        return deviceMessage(owner);
+    }
+
+    /**
+     * The same message with the owner in its EIP-55 checksum spelling. Both spellings name the same
+     * address, so the registry accepts a device signature over either (docs/onboarding.md, "Owner address case").
+     */
+    public byte[] deviceMessageChecksummed() {
+        return deviceMessage(EvmSignatures.checksummed(owner));
+    }
+
+    private byte[] deviceMessage(String ownerSpelling) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("purpose", PURPOSE);
         m.put("device", deviceId);
-        m.put("owner", owner);
+        m.put("owner", ownerSpelling);
         m.put("nonce", nonce);
         m.put("chainId", chainId);
         try {

@@ -46,7 +46,9 @@ public final class ProofCodec {
         try {
             root = CanonicalJson.parseObject(payload);
         } catch (InvalidJsonException e) {
-            throw new MalformedProofException(ReasonCode.MALFORMED_JSON, e.getMessage());
+            // "-0" is well-formed JSON but not a v1 integer (seq, time and v are plain digits): a schema fault.
+            throw new MalformedProofException(e.isNegativeZero() ? ReasonCode.SCHEMA_INVALID : ReasonCode.MALFORMED_JSON,
+                    e.getMessage());
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();

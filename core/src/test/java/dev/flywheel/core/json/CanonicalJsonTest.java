@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 class CanonicalJsonTest {
 
@@ -237,8 +239,21 @@ class CanonicalJsonTest {
 
     @Test
     void numbersInJsonTextFollowTheSameRules() throws Exception {
-        assertEquals("{\"a\":0,\"b\":0,\"c\":1,\"d\":1e+21,\"e\":123456789012345680000,\"f\":1e-7}",
-                canonical("{\"a\":-0,\"b\":-0.0,\"c\":1.000,\"d\":1E21,\"e\":1.2345678901234568e20,\"f\":0.0000001}"));
+        assertEquals("{\"b\":0,\"c\":1,\"d\":1e+21,\"e\":123456789012345680000,\"f\":1e-7}",
+                canonical("{\"b\":-0.0,\"c\":1.000,\"d\":1E21,\"e\":1.2345678901234568e20,\"f\":0.0000001}"));
+    }
+
+    @Test
+    void theIntegerLiteralMinusZeroIsRefusedAsSuchAtAnyDepth() {
+        // JCS would write it as 0, so "seq":-0 and "seq":0 would be one signed message: the parser refuses it.
+        for (String json : new String[]{"{\"a\":-0}", "{\"a\":[1,-0]}", "{\"a\":{\"b\":-0}}"}) {
+            InvalidJsonException e = assertThrows(InvalidJsonException.class,
+                    () -> CanonicalJson.parseObject(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), json);
+            assertTrue(e.isNegativeZero(), json);
+        }
+        InvalidJsonException bom = assertThrows(InvalidJsonException.class, () -> CanonicalJson.parseObject(
+                new byte[]{(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'}));
+        assertFalse(bom.isNegativeZero());
     }
 
     @Test

@@ -115,7 +115,9 @@ class OnboardingRulesTest {
         OwnerBinding toBob = new OwnerBinding("dev-1", addr(BOB), 2, CHAIN);
         byte[] deviceSig = DEVICE.sign(toBob.deviceMessage());
         byte[] bobSig = walletSign(BOB, toBob.eip712Digest());
-        assertEquals(Optional.of(OnboardingError.NOT_CURRENT_OWNER), bind(current, 1, toBob, deviceSig, bobSig, null));
+        assertEquals(Optional.of(OnboardingError.MISSING_OWNER_SIGNATURE), bind(current, 1, toBob, deviceSig, bobSig, null),
+                "no currentOwnerSignature at all");
+        assertEquals(Optional.of(OnboardingError.MISSING_OWNER_SIGNATURE), bind(current, 1, toBob, deviceSig, bobSig, new byte[0]));
         assertEquals(Optional.of(OnboardingError.NOT_CURRENT_OWNER),
                 bind(current, 1, toBob, deviceSig, bobSig, walletSign(BOB, toBob.eip712Digest())));
         assertEquals(Optional.empty(), bind(current, 1, toBob, deviceSig, bobSig, walletSign(ALICE, toBob.eip712Digest())));
@@ -143,6 +145,41 @@ class OnboardingRulesTest {
         LocationAssertion bogus = new LocationAssertion("dev-1", "ffffffffffffffff".substring(1), 0, 0, 4, CHAIN);
         assertEquals(Optional.of(OnboardingError.INVALID_H3_CELL),
                 rules.checkLocation(current, 3, null, now, bogus, walletSign(ALICE, bogus.eip712Digest())));
+    }
+
+    @Test
+    void theDeviceMaySignTheOwnerLowercaseOrEip55AndNothingElse() {
+        // Anvil account #1, whose EIP-55 spelling wallets show: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8.
+        OwnerBinding b = new OwnerBinding("dev-1", addr(ALICE), 1, CHAIN);
+        assertEquals("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", EvmSignatures.checksummed(addr(ALICE)));
+        assertEquals(ALICE.getAddress().toLowerCase(), addr(ALICE));
+        assertTrue(new String(b.deviceMessageChecksummed(), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"owner\":\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\""));
+        byte[] ownerSig = walletSign(ALICE, b.eip712Digest());
+        assertEquals(Optional.empty(), bind(null, 0, b, DEVICE.sign(b.deviceMessage()), ownerSig, null), "lowercase");
+        assertEquals(Optional.empty(), bind(null, 0, b, DEVICE.sign(b.deviceMessageChecksummed()), ownerSig, null), "EIP-55");
+        // The binding itself is case-blind: built from the checksummed spelling it is the same binding.
+        OwnerBinding fromChecksummed = new OwnerBinding("dev-1", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 1, CHAIN);
+        assertEquals(b, fromChecksummed);
+        assertArrayEquals(b.eip712Digest(), fromChecksummed.eip712Digest());
+        // Any other spelling in the signed message is a different message.
+        byte[] upper = new String(b.deviceMessage(), java.nio.charset.StandardCharsets.UTF_8)
+                .replace(addr(ALICE), "0x" + addr(ALICE).substring(2).toUpperCase()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Optional.of(OnboardingError.BAD_DEVICE_SIGNATURE), bind(null, 0, b, DEVICE.sign(upper), ownerSig, null));
+    }
+
+    @Test
+    void acceptedOwnerSpellingsAreLowercaseUppercaseOrAValidChecksum() {
+        assertTrue(EvmSignatures.isAcceptedSpelling("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"));
+        assertTrue(EvmSignatures.isAcceptedSpelling("0x70997970C51812DC3A010C7D01B50E0D17DC79C8"));
+        assertTrue(EvmSignatures.isAcceptedSpelling("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"));
+        assertTrue(!EvmSignatures.isAcceptedSpelling("0x70997970c51812dc3A010C7d01b50e0d17dc79C8"), "one letter's case flipped");
+        assertTrue(!EvmSignatures.isAcceptedSpelling("0x70997970c51812dc3a010c7d01b50e0d17dc79"));
+        // EIP-55's own examples.
+        assertEquals("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+                EvmSignatures.checksummed("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"));
+        assertEquals("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+                EvmSignatures.checksummed("0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359"));
     }
 
     @Test

@@ -160,6 +160,29 @@ class ProofCodecTest {
         assertTrue(new String(ProofCodec.decode(text(negZero)).signedBytes(), StandardCharsets.UTF_8).contains("\"value\":0}"));
     }
 
+    @Test
+    void integerNegativeZeroIsASchemaFaultWhereverItIs() {
+        String wire = new String(honest(), StandardCharsets.UTF_8);
+        // seq 0 written -0: Jackson alone reads it as 0 and the proof would pass as seq 0.
+        String seqZero = new String(ProofCodec.encode("ws-1", 0, TIME, H3, READING, KEY), StandardCharsets.UTF_8);
+        assertTrue(seqZero.contains("\"seq\":0,"));
+        assertEquals(ReasonCode.SCHEMA_INVALID, reasonFor(text(seqZero.replace("\"seq\":0,", "\"seq\":-0,"))));
+        assertEquals(ReasonCode.SCHEMA_INVALID, reasonFor(text(wire.replace("\"value\":21.5", "\"value\":-0"))));
+        assertEquals(ReasonCode.SCHEMA_INVALID, reasonFor(text(wire.replace("\"v\":1", "\"v\":-0"))));
+    }
+
+    @Test
+    void aLeadingByteOrderMarkIsMalformed() {
+        byte[] honest = honest();
+        byte[] withBom = new byte[honest.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(honest, 0, withBom, 3, honest.length);
+        assertEquals(ReasonCode.MALFORMED_JSON, reasonFor(withBom));
+        assertTrue(assertThrows(MalformedProofException.class, () -> ProofCodec.decode(withBom)).getMessage().contains("byte-order mark"));
+    }
+
     // ---------------------------------------------------------------- size
 
     @Test

@@ -228,7 +228,7 @@ public final class DeviceRegistryService {
         return switch (e) {
             case STALE_NONCE -> "nonce " + given + " is not the next one (" + (current + 1) + "): an old or replayed signature";
             case MISSING_DEVICE_SIGNATURE -> "the device's signature of the binding is missing";
-            case MISSING_OWNER_SIGNATURE -> "the owner wallet's signature is missing";
+            case MISSING_OWNER_SIGNATURE -> "an owner wallet's signature is missing (ownerSignature; on a transfer also currentOwnerSignature)";
             case BAD_DEVICE_SIGNATURE -> "the device signature does not verify with the device's key for this binding";
             case BAD_OWNER_SIGNATURE -> "the owner signature does not recover to the binding's owner for this device and nonce";
             case NOT_CURRENT_OWNER -> "not signed by the device's current owner";

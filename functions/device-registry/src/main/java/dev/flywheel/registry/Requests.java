@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.crypto.Encoding;
+import dev.flywheel.core.crypto.EvmSignatures;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.onboarding.OnboardingError;
 import dev.flywheel.core.proof.ProofCodec;
@@ -148,13 +149,17 @@ final class Requests {
         };
         if (!ok) {
             throw new RequestException(OnboardingError.INVALID_PUBLIC_KEY, "'publicKey' is not a valid " + scheme.wireId()
-                    + " public key (" + (scheme == SignatureScheme.ED25519 ? "32 bytes" : "65-byte uncompressed point") + ", base64url)");
+                    + " public key (" + (scheme == SignatureScheme.ED25519 ? "32 bytes"
+                    : "SEC1 point: 65 bytes uncompressed 04||X||Y or 33 bytes compressed 02/03||X") + ", base64url)");
         }
         return key;
     }
 
+    /** A SEC1 point on the curve, uncompressed (65 bytes, 04) or compressed (33 bytes, 02/03), as docs/protocol.md section 4 allows. */
     private static boolean onCurve(String curve, byte[] key) {
-        if (key.length != 65 || key[0] != 0x04) {
+        boolean uncompressed = key.length == 65 && key[0] == 0x04;
+        boolean compressed = key.length == 33 && (key[0] == 0x02 || key[0] == 0x03);
+        if (!uncompressed && !compressed) {
             return false;
         }
         try {
@@ -174,6 +179,10 @@ final class Requests {
         String owner = requiredText(binding, "owner");
         if (!ADDRESS.matcher(owner).matches()) {
             throw new RequestException(OnboardingError.INVALID_OWNER_ADDRESS, "binding.owner must be 0x followed by 40 hex digits");
+        }
+        if (!EvmSignatures.isAcceptedSpelling(owner)) {
+            throw new RequestException(OnboardingError.INVALID_OWNER_ADDRESS, "binding.owner is mixed case but not its EIP-55 checksum "
+                    + "spelling (" + EvmSignatures.checksummed(owner) + "): a typo? Send it lowercase or EIP-55");
         }
         return new Binding(owner.toLowerCase(Locale.ROOT), integer(binding, "nonce", 1, Long.MAX_VALUE, null),
                 integer(binding, "chainId", 1, Long.MAX_VALUE, null));

@@ -333,8 +333,12 @@ class DeviceRegistryHandlerIT {
         oldBinding.put("deviceSignature", Encoding.base64Url(d.key().sign(first.deviceMessage())));
         oldBinding.put("ownerSignature", walletSign(alice, first.eip712Digest()));
         assertEquals("stale_nonce", call("POST", "/devices/" + d.id() + "/owner", oldBinding).error());
-        // To carol without the current owner's (bob's) approval, or approved by the previous owner.
-        assertEquals("not_current_owner", call("POST", "/devices/" + d.id() + "/owner", transfer(d, carol, null, 3)).error());
+        // To carol without the current owner's (bob's) approval: a missing signature (400), as documented.
+        Reply noCurrentOwner = call("POST", "/devices/" + d.id() + "/owner", transfer(d, carol, null, 3));
+        assertEquals("missing_owner_signature", noCurrentOwner.error());
+        assertEquals(400, noCurrentOwner.status());
+        // Approved by the previous owner instead of the current one: refused (403).
+        assertEquals(403, call("POST", "/devices/" + d.id() + "/owner", transfer(d, carol, alice, 3)).status());
         assertEquals("not_current_owner", call("POST", "/devices/" + d.id() + "/owner", transfer(d, carol, alice, 3)).error());
         // Carol's signature is missing.
         ObjectNode noOwnerSig = transfer(d, carol, bob, 3);
@@ -363,6 +367,57 @@ class DeviceRegistryHandlerIT {
         assertEquals(before, registryItems(d.id()), "a refused transfer changed the registry");
         // And the proper one still works.
         assertEquals(200, call("POST", "/devices/" + d.id() + "/owner", transfer(d, carol, bob, 3)).status());
+    }
+
+    @Test
+    void compressedEcdsaKeysRegisterAndAreStoredAsSent() {
+        for (SignatureScheme scheme : new SignatureScheme[]{SignatureScheme.P256_SHA256, SignatureScheme.SECP256K1_KECCAK256}) {
+            Device plain = Device.create();
+            Device d = new Device(plain.id(), DeviceSigningKey.generate(scheme, RANDOM).withCompressedPublicKey(), plain.tls(), plain.csr());
+            assertEquals(33, d.key().publicKey().length);
+            Reply r = call("POST", "/devices", signedRegistration(d, wallet()));
+            assertEquals(201, r.status(), scheme + ": " + r.body());
+            assertEquals(Encoding.base64Url(d.key().publicKey()), r.body().path("publicKey").asText());
+            // 33 bytes with the uncompressed prefix is neither form: refused.
+            byte[] wrongPrefix = d.key().publicKey();
+            wrongPrefix[0] = 0x04;
+            ObjectNode req = signedRegistration(Device.create(), wallet());
+            req.put("scheme", scheme.wireId());
+            req.put("publicKey", Encoding.base64Url(wrongPrefix));
+            assertEquals("invalid_public_key", call("POST", "/devices", req).error());
+        }
+    }
+
+    @Test
+    void theOwnerMayBeSentAndSignedInItsEip55Spelling() {
+        Device d = Device.create();
+        Credentials alice = wallet();
+        String eip55 = dev.flywheel.core.crypto.EvmSignatures.checksummed(addr(alice));
+        OwnerBinding b = new OwnerBinding(d.id(), addr(alice), 1, CHAIN);
+        // The device signed the message with the checksummed owner, the request carries it checksummed too.
+        ObjectNode request = registration(d, alice, 1, Encoding.base64Url(d.key().sign(b.deviceMessageChecksummed())),
+                walletSign(alice, b.eip712Digest()));
+        ((ObjectNode) request.get("binding")).put("owner", eip55);
+        Reply r = call("POST", "/devices", request);
+        assertEquals(201, r.status(), r.body().toString());
+        assertEquals(addr(alice), r.body().path("owner").asText(), "stored lowercase");
+
+        // A lowercase request with a device signature over the EIP-55 spelling is the same binding: accepted.
+        Device d2 = Device.create();
+        OwnerBinding b2 = new OwnerBinding(d2.id(), addr(alice), 1, CHAIN);
+        assertEquals(201, call("POST", "/devices", registration(d2, alice, 1,
+                Encoding.base64Url(d2.key().sign(b2.deviceMessageChecksummed())), walletSign(alice, b2.eip712Digest()))).status());
+
+        // Mixed case with a broken checksum is a typo, refused before any signature is looked at.
+        Device d3 = Device.create();
+        ObjectNode typo = signedRegistration(d3, alice);
+        // Anvil's account #1 has a known checksum with letters of both cases; flip the first letter's case.
+        String known = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+        String broken = "0x70997970c51812dc3A010C7d01b50e0d17dc79C8";
+        assertEquals(known, dev.flywheel.core.crypto.EvmSignatures.checksummed(broken));
+        ((ObjectNode) typo.get("binding")).put("owner", broken);
+        assertEquals("invalid_owner_address", call("POST", "/devices", typo).error());
+        assertFalse(thingNames().contains(d3.id()));
     }
 
     @Test
