@@ -44,7 +44,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -138,27 +137,13 @@ public final class Demo {
             // Genesis one epoch back: the run happens in epoch 1 (the contract only accepts roots for epochs >= 1).
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
             EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
-            Map<String, Object> properties = new LinkedHashMap<>();
-            provisioned.tables().asEnvironment().forEach((k, v) -> properties.put(k.toLowerCase().replace('_', '.')
-                    , v));
-            properties.put("flywheel.epoch.genesis", genesis.toString());
-            properties.put("flywheel.epoch.seconds", epochSeconds);
-            properties.put("flywheel.epoch.emission", EMISSION.toString());
-            properties.put("flywheel.late-data.seconds", 2);
-            properties.put("flywheel.signer.secret-id", provisioned.signerSecretId());
-            properties.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());
-            properties.put("flywheel.chain.id", devnet.chainId());
-            properties.put("flywheel.distributor.address", provisioned.contracts().distributorAddress());
-            // The verifier checks coverage beacons against stored entropy and uptime answers against challenges.
-            properties.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
-            properties.put("flywheel.challenges.table", devnet.stackName() + "-challenges");
-            // Metrics go to CloudWatch through Lambda's stdout; in the devnet they would only drown the progress.
-            properties.put("flywheel.metrics.emf", false);
             // The host also plays IoT Core's HTTPS data plane for the verifier's receipts, so the verifier
             // needs the host's URL before the host starts: pick its port now when none is configured.
-            int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : freePort();
-            properties.put("flywheel.iot-data.endpoint", "http://127.0.0.1:" + hostPort);
-            var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), Duration.ofSeconds(2),
+            int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : HostProperties.freePort();
+            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds,
+                    EMISSION.toString(), hostPort);
+            var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(),
+                    Duration.ofSeconds(2),
                     Duration.ofSeconds(2), hostPort);
 
             try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
@@ -237,12 +222,6 @@ public final class Demo {
         System.out.printf("  %-22s epoch %d, %d devices rewarded, root tx %s%n", "settled", epoch, rewardedDevices, rootTx);
         System.out.printf("  %-22s %s FLY-wei in tx %s (balance %s)%n", "claimed", claim.amountPaid(), claim.txHash(), balance);
         System.out.println();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (var socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static JsonNode fetchClaim(String url) throws Exception {

@@ -22,13 +22,16 @@ import java.util.Map;
 /**
  * Creates on the local stand-ins what {@code template.yaml} creates on AWS: the tables (read from the
  * template itself), the proof queue with its dead-letter queue, the secrets the settler reads, and
- * the contracts on the local chain.
+ * the contracts on the local chain, and the proof rule's error queue.
  */
 public final class DevnetProvisioner {
 
+    /**
+     * @param ingestErrorQueueUrl the proof rule's error action target (template: {@code IngestErrorQueue})
+     */
     public record Provisioned(TableNames tables, String queueUrl, String deadLetterQueueUrl,
                               String signerSecretId, String rpcSecretId, DeployedContracts contracts,
-                              String operatorAddress) {
+                              String operatorAddress, String ingestErrorQueueUrl) {
     }
 
     private final DevnetConfig config;
@@ -55,6 +58,8 @@ public final class DevnetProvisioner {
                 QueueAttributeName.VISIBILITY_TIMEOUT, "30",
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}"))).queueUrl();
 
+        String ingestErrorQueueUrl = sqs.createQueue(b -> b.queueName(stack + "-ingest-errors")).queueUrl();
+
         String operatorKey = Files.readString(config.operatorKeyFile()).strip();
         String signerSecretId = putSecret(stack + "/operator-signing-key", operatorKey);
         String rpcSecretId = putSecret(stack + "/chain-rpc-url", config.chainRpc());
@@ -65,7 +70,8 @@ public final class DevnetProvisioner {
             ChainConfig chain = ChainConfig.of(config.chainRpc(), config.chainId());
             DeployedContracts contracts = new RewardsContractsDeployer(web3j, chain)
                     .deploy(new LocalKeyTransactionSigner(operator), operator.getAddress());
-            return new Provisioned(tables, queueUrl, dlqUrl, signerSecretId, rpcSecretId, contracts, operator.getAddress());
+            return new Provisioned(tables, queueUrl, dlqUrl, signerSecretId, rpcSecretId, contracts, operator.getAddress(),
+                    ingestErrorQueueUrl);
         } finally {
             web3j.shutdown();
         }

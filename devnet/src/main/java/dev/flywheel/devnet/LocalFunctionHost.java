@@ -46,7 +46,9 @@ import java.util.function.Consumer;
  * Plays locally the parts AWS plays around the functions, so the same handler classes run unchanged:
  * <ul>
  *   <li>the IoT topic rule: a broker subscription on {@code flywheel/v1/+/proofs} (as the rules engine
- *       identity) that writes exactly the rule's SQL output to the proof queue;</li>
+ *       identity) that writes exactly the rule's SQL output to the proof queue, and, when that action fails,
+ *       an error record in IoT Core's error-action format to the ingest error queue (the template's
+ *       {@code ErrorAction}), so no publish the broker acknowledged is ever lost without a trace;</li>
  *   <li>the SQS event source: polls the queue, invokes the verifier with batches, deletes what the
  *       handler did not report as failed (failed ones reappear and end in the DLQ after 5 receives);</li>
  *   <li>EventBridge Scheduler: runs the epoch closer (which first evaluates closed proof-of-coverage windows) and
@@ -60,9 +62,20 @@ import java.util.function.Consumer;
 public final class LocalFunctionHost implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Settings(Map<String, Object> functionProperties, String queueUrl, Duration closerRate,
-                           Duration settlerRate, int httpPort) {
+    /**
+     * @param errorQueueUrl the rule's error action target (template: {@code IngestErrorQueue}); null only in
+     *                      tests that do not exercise failed actions (a failed action is then logged only)
+     */
+    public record Settings(Map<String, Object> functionProperties, String queueUrl, String errorQueueUrl,
+                           Duration closerRate, Duration settlerRate, int httpPort) {
+        public Settings(Map<String, Object> functionProperties, String queueUrl, Duration closerRate,
+                        Duration settlerRate, int httpPort) {
+            this(functionProperties, queueUrl, null, closerRate, settlerRate, httpPort);
+        }
     }
+
+    /** The rule's name in error records, as the template derives it for a stack named {@code flywheel-devnet}. */
+    static final String RULE_NAME = "flywheel_devnet_proof_ingest";
 
     private final DevnetConfig devnet;
     private final Settings settings;
@@ -70,6 +83,8 @@ public final class LocalFunctionHost implements AutoCloseable {
     private final Consumer<String> log;
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(3);
     private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong failedActions = new AtomicLong();
+    private final AtomicLong errorRecords = new AtomicLong();
     private final AtomicLong invocations = new AtomicLong();
     /** The last {@value #JOURNAL_LIMIT} messages handed to the verifier, for {@link #redeliverAll()}. */
     private final java.util.Deque<SQSEvent.SQSMessage> journal = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -135,6 +150,16 @@ public final class LocalFunctionHost implements AutoCloseable {
         return forwarded.get();
     }
 
+    /** Rule actions (SQS sends) that failed; each one either wrote an error record or was logged as lost. */
+    public long failedActions() {
+        return failedActions.get();
+    }
+
+    /** Error records the error action wrote to the ingest error queue. */
+    public long errorRecords() {
+        return errorRecords.get();
+    }
+
     public long verifierInvocations() {
         return invocations.get();
     }
@@ -154,6 +179,16 @@ public final class LocalFunctionHost implements AutoCloseable {
             invocations.incrementAndGet();
         }
         return all.size();
+    }
+
+    /** One settler invocation now, besides the schedule's; returns its result. */
+    public Map<String, Object> invokeSettler() {
+        return settler.handleRequest(Map.of(), LocalLambdaContext.forInvocation("settler", 300_000));
+    }
+
+    /** Serves {@code path} on the host's HTTP server too (after {@link #start()}); for devnet-only routes. */
+    public void addRoute(String path, com.sun.net.httpserver.HttpHandler handler) {
+        http.createContext(path, handler);
     }
 
     /** One epoch-closer invocation now (coverage windows, then epochs), besides the schedule's; returns its result. */
@@ -221,8 +256,37 @@ public final class LocalFunctionHost implements AutoCloseable {
             sqs.sendMessage(b -> b.queueUrl(settings.queueUrl()).messageBody(json));
             forwarded.incrementAndGet();
         } catch (Exception e) {
-            // IoT Core would fire the rule's error action here; the devnet logs it.
-            log.accept("rule action failed for " + topic + ": " + e);
+            failedActions.incrementAndGet();
+            errorAction(topic, payload, e);
+        }
+    }
+
+    /**
+     * What IoT Core does when a rule action fails: one message to the error action with the original payload
+     * (base64) and the failure, in its error-action format. If even that fails, the loss is logged loudly
+     * (IoT Core writes it to CloudWatch Logs).
+     */
+    private void errorAction(String topic, byte[] payload, Exception failure) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("ruleName", RULE_NAME);
+        record.put("topic", topic);
+        record.put("cloudwatchTraceId", java.util.UUID.randomUUID().toString());
+        record.put("clientId", Topics.deviceIdOf(topic));
+        record.put("base64OriginalPayload", Base64.getEncoder().encodeToString(payload));
+        record.put("failures", List.of(Map.of("failedAction", "SqsAction", "failedResource", settings.queueUrl(),
+                "errorMessage", String.valueOf(failure.getMessage()))));
+        if (settings.errorQueueUrl() == null) {
+            log.accept("rule action failed for " + topic + " and no error action is configured: " + failure);
+            return;
+        }
+        try {
+            String json = JSON.writeValueAsString(record);
+            sqs.sendMessage(b -> b.queueUrl(settings.errorQueueUrl()).messageBody(json));
+            errorRecords.incrementAndGet();
+            log.accept("rule action failed for " + topic + " (" + payload.length + " bytes); error record written: " + failure);
+        } catch (Exception e) {
+            log.accept("rule action AND error action failed for " + topic + " (" + payload.length + " bytes), message lost: "
+                    + failure + " / " + e);
         }
     }
 

@@ -1,0 +1,43 @@
+package dev.flywheel.devnet;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The function properties a devnet host gives every handler for one provisioned stack: what the template's
+ * environment variables give the Lambdas on AWS (tables, epoch, secrets, chain, distributor), plus the
+ * host's own URL as IoT Core's data-plane endpoint for receipts.
+ */
+public final class HostProperties {
+    private HostProperties() {
+    }
+
+    public static Map<String, Object> forStack(DevnetConfig devnet, DevnetProvisioner.Provisioned provisioned, Instant genesis,
+                                               long epochSeconds, String emission, int hostPort) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        provisioned.tables().asEnvironment().forEach((k, v) -> p.put(k.toLowerCase().replace('_', '.'), v));
+        p.put("flywheel.epoch.genesis", genesis.toString());
+        p.put("flywheel.epoch.seconds", epochSeconds);
+        p.put("flywheel.epoch.emission", emission);
+        p.put("flywheel.late-data.seconds", 2);
+        p.put("flywheel.signer.secret-id", provisioned.signerSecretId());
+        p.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());
+        p.put("flywheel.chain.id", devnet.chainId());
+        p.put("flywheel.distributor.address", provisioned.contracts().distributorAddress());
+        // The verifier checks coverage beacons against stored entropy and uptime answers against challenges.
+        p.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
+        p.put("flywheel.challenges.table", devnet.stackName() + "-challenges");
+        // Metrics go to CloudWatch through Lambda's stdout; in the devnet they would only drown the output.
+        p.put("flywheel.metrics.emf", false);
+        p.put("flywheel.iot-data.endpoint", "http://127.0.0.1:" + hostPort);
+        return p;
+    }
+
+    /** A free loopback port, for a host whose port is not configured. */
+    public static int freePort() throws java.io.IOException {
+        try (var socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
