@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
  *   flywheel revoke|suspend|reactivate --device-id ID --reason TEXT
  *   flywheel show            --device-id ID
  *   flywheel denylist add|remove|show --device-id ID [--reason TEXT]        operators: proofs rejected `denylisted`
+ *   flywheel sign-proof      --device-key FILE --seq N --metric M --value V --unit U [--h3 CELL] [--out FILE]
+ *                            a signed sensor.reading envelope, as firmware makes it (publish it with mosquitto_pub)
  * </pre>
  * The API URL is {@code --api} or {@code $FLYWHEEL_REGISTRY_URL}. Requests are signed with SigV4
  * ({@code execute-api}, the AWS default credentials chain) with {@code --sign}, {@code FLYWHEEL_REGISTRY_SIGV4=1}
@@ -47,7 +49,8 @@ import java.util.concurrent.Callable;
         description = "Onboard and manage Flywheel devices.",
         subcommands = {FlywheelCli.Keygen.class, FlywheelCli.SignBinding.class, FlywheelCli.Register.class,
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
-                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class})
+                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class,
+                FlywheelCli.SignProof.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 
@@ -432,6 +435,61 @@ public final class FlywheelCli {
         @Override
         public Integer call() throws Exception {
             return print(client().get("/denylist/" + deviceId));
+        }
+    }
+
+    @Command(name = "sign-proof", description = {
+            "Make a signed sensor.reading proof (docs/protocol.md), as device firmware would, timed now.",
+            "With --out the wire bytes go to the file (publish them with mosquitto_pub -f FILE) and the command",
+            "prints {proofId, seq, out}; without it, it prints the wire message itself."})
+    static final class SignProof implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--device-key", required = true)
+        Path deviceKey;
+        @Option(names = "--seq", required = true, description = "sequence number, never reused (docs/protocol.md section 5)")
+        long seq;
+        @Option(names = "--metric", required = true)
+        String metric;
+        @Option(names = "--value", required = true)
+        double value;
+        @Option(names = "--unit", required = true)
+        String unit;
+        @Option(names = "--h3", description = "loc.h3: the asserted H3 cell (optional)")
+        String h3;
+        @Option(names = "--out")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            KeyFiles.DeviceKeyFile key = KeyFiles.readDeviceKey(deviceKey);
+            if (key.deviceId() == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), deviceKey + " has no deviceId");
+            }
+            byte[] wire = dev.flywheel.core.proof.ProofCodec.encode(key.deviceId(), seq, java.time.Instant.now(), h3,
+                    new dev.flywheel.core.proof.SensorReading(metric, value, unit), key.key());
+            // Decode our own output: a bad metric, unit or cell fails here, not silently at the verifier.
+            dev.flywheel.core.proof.ProofEnvelope envelope;
+            try {
+                envelope = dev.flywheel.core.proof.ProofCodec.decode(wire);
+            } catch (dev.flywheel.core.proof.MalformedProofException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "not a valid proof: " + e.reason().wire() + ": " + e.getMessage());
+            }
+            if (out == null) {
+                spec.commandLine().getOut().println(new String(wire, StandardCharsets.UTF_8));
+                return 0;
+            }
+            if (out.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+            }
+            Files.write(out, wire);
+            ObjectNode o = KeyFiles.JSON.createObjectNode();
+            o.put("deviceId", key.deviceId());
+            o.put("proofId", envelope.proofId());
+            o.put("seq", seq);
+            o.put("out", out.toString());
+            spec.commandLine().getOut().println(o);
+            return 0;
         }
     }
 }
