@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.flywheel.claims.ClaimsApiHandler;
 import dev.flywheel.registry.DeviceRegistryHandler;
-import dev.flywheel.registry.LocalHttpRoute;
 import dev.flywheel.device.mqtt.DeviceClient;
 import dev.flywheel.device.mqtt.Topics;
 import dev.flywheel.epochs.EpochCloserHandler;

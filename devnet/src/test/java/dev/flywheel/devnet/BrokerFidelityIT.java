@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -46,13 +45,6 @@ class BrokerFidelityIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long EPOCH_SECONDS = 3600;
 
-    private static DevnetConfig devnet(String prefix) {
-        DevnetConfig env = DevnetConfig.fromEnvironment(System.getenv());
-        return new DevnetConfig(env.repoRoot(), prefix + System.nanoTime(), env.mqtt(), env.caCert(), env.caKey(),
-                env.rulesEngineCert(), env.rulesEngineKey(), env.certsDir(), env.chainRpc(), env.chainId(),
-                env.operatorKeyFile(), env.ownerKeyFile(), 0);
-    }
-
     private record Published(int exit, String output) {
     }
 
@@ -89,10 +81,11 @@ class BrokerFidelityIT {
 
     @Test
     void oversizePublishesAreRefusedByTheBrokerAndAcceptedOnesEndWithAVerdict() throws Exception {
-        DevnetConfig devnet = devnet("it-size-");
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        DevnetConfig devnet = DevnetFixture.freshStack("it-size-");
+        try (DevnetFixture.Clients aws = DevnetFixture.Clients.open()) {
+            DynamoDbClient dynamo = aws.dynamo();
+            SqsClient sqs = aws.sqs();
+            SecretsManagerClient secrets = aws.secrets();
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(EPOCH_SECONDS);
             int port = HostProperties.freePort();
@@ -136,10 +129,11 @@ class BrokerFidelityIT {
 
     @Test
     void aFailedRuleActionEndsAsAnErrorRecordWithTheOriginalPayload() throws Exception {
-        DevnetConfig devnet = devnet("it-erract-");
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        DevnetConfig devnet = DevnetFixture.freshStack("it-erract-");
+        try (DevnetFixture.Clients aws = DevnetFixture.Clients.open()) {
+            DynamoDbClient dynamo = aws.dynamo();
+            SqsClient sqs = aws.sqs();
+            SecretsManagerClient secrets = aws.secrets();
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(EPOCH_SECONDS);
             int port = HostProperties.freePort();

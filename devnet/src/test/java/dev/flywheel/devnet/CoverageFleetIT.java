@@ -19,7 +19,6 @@ import dev.flywheel.dynamodb.DynamoCoverageReports;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -61,13 +60,11 @@ class CoverageFleetIT {
 
     @Test
     void everyProofIsAccountedForOnceAndHonestWitnessesAreCreditedOnce() throws Exception {
-        DevnetConfig env = DevnetConfig.fromEnvironment(System.getenv());
-        DevnetConfig devnet = new DevnetConfig(env.repoRoot(), "it-cov-" + System.nanoTime(), env.mqtt(), env.caCert(),
-                env.caKey(), env.rulesEngineCert(), env.rulesEngineKey(), env.certsDir(), env.chainRpc(), env.chainId(),
-                env.operatorKeyFile(), env.ownerKeyFile(), 0);
-        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-             SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+        DevnetConfig devnet = DevnetFixture.freshStack("it-cov-");
+        try (DevnetFixture.Clients aws = DevnetFixture.Clients.open()) {
+            DynamoDbClient dynamo = aws.dynamo();
+            SqsClient sqs = aws.sqs();
+            SecretsManagerClient secrets = aws.secrets();
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
 
             // The fleet: 1 beaconer, 3 honest witnesses, 1 spoofing RSSI, a colluding cluster of 2.

@@ -16,11 +16,8 @@ class DemoIT {
 
     @Test
     void aSmallFleetIsVerifiedRewardedSettledAndClaimed() throws Exception {
-        DevnetConfig devnet = DevnetConfig.fromEnvironment(System.getenv());
-        // A port of its own, so a demo running beside the tests keeps its claims API.
-        devnet = new DevnetConfig(devnet.repoRoot(), "it-demo-" + System.nanoTime(), devnet.mqtt(), devnet.caCert(),
-                devnet.caKey(), devnet.rulesEngineCert(), devnet.rulesEngineKey(), devnet.certsDir(), devnet.chainRpc(),
-                devnet.chainId(), devnet.operatorKeyFile(), devnet.ownerKeyFile(), 0);
+        // A stack and a port of its own, so a demo running beside the tests keeps its claims API.
+        DevnetConfig devnet = DevnetFixture.freshStack("it-demo-");
 
         Demo.Result result = new Demo().run(devnet, 10, 2, 10);
 

@@ -1,4 +1,4 @@
-package dev.flywheel.devnet;
+package dev.flywheel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code scripts/test} started (its environment: state dir, ports, {@code FLYWHEEL_HOST_PORT}). It starts the
  * maker host itself ({@code scripts/devnet host start}); the host is stopped afterwards. Passing means every
  * command succeeded and the output shows the proof accepted, the epoch's reward to the device, the root on
- * chain and the owner's claim paid.
+ * chain and the owner's claim paid. It lives in the cli module, which test-depends on the devnet module, so
+ * both the CLI jar and the host's classpath are built when it runs.
  */
 class MakerWalkthroughIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +32,8 @@ class MakerWalkthroughIT {
 
     @Test
     void theOnboardingWalkthroughRunsAsWrittenFromKeysToAClaimedReward() throws Exception {
-        Path root = DevnetConfig.findRepoRoot(Path.of("").toAbsolutePath());
+        Path root = Path.of("").toAbsolutePath().getParent();
+        assertTrue(Files.exists(root.resolve("scripts/devnet")), "run from the cli module of a Flywheel checkout: " + root);
         Matcher m = BLOCK.matcher(Files.readString(root.resolve("docs/onboarding.md")));
         assertTrue(m.find(), "docs/onboarding.md has no '<!-- walkthrough -->' bash block");
         String script = m.group(1);

@@ -1,10 +1,11 @@
-package dev.flywheel.registry;
+package dev.flywheel.devnet;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.flywheel.registry.DeviceRegistryHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
 /**
  * API Gateway's part, locally: turns a JDK {@code HttpServer} exchange on {@code /devices...} into the
  * HTTP API payload-2.0 event the handler gets on AWS, and its response back into HTTP. For the devnet's
- * function host and tests; not used on Lambda. No authorizer runs here (on AWS the routes use AWS_IAM).
+ * function host and tests; devnet-only, so it is not in the registry's Lambda jar. No authorizer runs here (on AWS the routes use AWS_IAM).
  */
 public final class LocalHttpRoute implements HttpHandler {
     private static final int MAX_BODY = 256 * 1024;
