@@ -30,9 +30,12 @@ import java.util.regex.Pattern;
  * Refusals are JSON {@code {"error": <reason code>, "detail": ...}} with a 4xx status, and change nothing.
  */
 public class DeviceRegistryHandler extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DEVICE_PATH = Pattern.compile("/devices/([^/]+)(/(owner|location|status))?/?");
     private static final Pattern DENYLIST_PATH = Pattern.compile("/denylist/([^/]+)/?");
+
+    /** The context's one ObjectMapper (micronaut-jackson-databind); application.properties keeps nulls and empty lists. */
+    @Inject
+    ObjectMapper json;
 
     @Inject
     DeviceRegistryService service;
@@ -114,12 +117,12 @@ public class DeviceRegistryHandler extends MicronautRequestHandler<APIGatewayV2H
         return ApiResult.refused(405, "method_not_allowed", method + " is not allowed on " + path);
     }
 
-    private static APIGatewayV2HTTPResponse respond(ApiResult result) {
+    private APIGatewayV2HTTPResponse respond(ApiResult result) {
         try {
             return APIGatewayV2HTTPResponse.builder()
                     .withStatusCode(result.status())
                     .withHeaders(Map.of("content-type", "application/json"))
-                    .withBody(JSON.writeValueAsString(result.body()))
+                    .withBody(json.writeValueAsString(result.body()))
                     .build();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

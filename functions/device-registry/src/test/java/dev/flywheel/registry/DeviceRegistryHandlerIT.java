@@ -378,6 +378,10 @@ class DeviceRegistryHandlerIT {
             Reply r = call("POST", "/devices", signedRegistration(d, wallet()));
             assertEquals(201, r.status(), scheme + ": " + r.body());
             assertEquals(Encoding.base64Url(d.key().publicKey()), r.body().path("publicKey").asText());
+            // The handler's ObjectMapper bean keeps null and empty members (documented API shape).
+            Reply shown = call("GET", "/devices/" + d.id(), null);
+            assertTrue(shown.body().has("statusReason") && shown.body().get("statusReason").isNull(), shown.body().toString());
+            assertTrue(shown.body().path("locationHistory").isArray() && shown.body().path("locationHistory").isEmpty());
             // 33 bytes with the uncompressed prefix is neither form: refused.
             byte[] wrongPrefix = d.key().publicKey();
             wrongPrefix[0] = 0x04;
