@@ -72,6 +72,12 @@ public final class Demo {
         if (!env.containsKey("FLYWHEEL_STACK_NAME")) {
             devnet = devnet.withStackName("flywheel-demo-" + Instant.now().getEpochSecond());
         }
+        // A port of its own unless FLYWHEEL_DEMO_PORT says otherwise: the maker host (scripts/devnet host) may
+        // hold FLYWHEEL_HOST_PORT (8787) on the same devnet.
+        int demoPort = Integer.parseInt(env.getOrDefault("FLYWHEEL_DEMO_PORT", "0"));
+        devnet = new DevnetConfig(devnet.repoRoot(), devnet.stackName(), devnet.mqtt(), devnet.caCert(), devnet.caKey(),
+                devnet.rulesEngineCert(), devnet.rulesEngineKey(), devnet.certsDir(), devnet.chainRpc(), devnet.chainId(),
+                devnet.operatorKeyFile(), devnet.ownerKeyFile(), demoPort);
         Result result = new Demo().run(devnet, devices, proofsPerDevice, epochSeconds);
         System.out.println(JSON.writeValueAsString(result));
         System.exit(result.tokenBalance().equals(result.claimedAmount()) && result.accepted() > 0 ? 0 : 1);

@@ -163,6 +163,8 @@ class BrokerFidelityIT {
                 assertEquals("SqsAction", failure.path("failedAction").asText());
                 assertEquals(missingQueue, failure.path("failedResource").asText());
                 assertTrue(!failure.path("errorMessage").asText().isBlank());
+                // The host counts the record after SQS took it, so the record can be read a moment before.
+                await(Duration.ofSeconds(10), () -> host.errorRecords() >= 1);
                 assertEquals(1, host.failedActions());
                 assertEquals(1, host.errorRecords());
                 System.out.printf("[fidelity] failed SQS action -> error record on the ingest error queue: %s%n",

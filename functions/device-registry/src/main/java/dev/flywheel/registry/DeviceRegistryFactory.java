@@ -1,13 +1,11 @@
 package dev.flywheel.registry;
 
 import dev.flywheel.core.onboarding.OnboardingRules;
-import dev.flywheel.device.pki.LocalCertificateAuthority;
 import dev.flywheel.dynamodb.DynamoDenylist;
 import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
 import dev.flywheel.iot.CertificateIssuer;
 import dev.flywheel.iot.IotCoreCertificateIssuer;
 import dev.flywheel.iot.IotDeviceProvisioner;
-import dev.flywheel.iot.LocalCaCertificateIssuer;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.exceptions.ConfigurationException;
@@ -16,7 +14,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iot.IotClient;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -26,8 +23,8 @@ import java.time.Duration;
  *   <li>{@code flywheel.devices.table} ({@code FLYWHEEL_DEVICES_TABLE})</li>
  *   <li>{@code flywheel.chain.id} ({@code FLYWHEEL_CHAIN_ID}): the chain id owner signatures must name</li>
  *   <li>{@code flywheel.iot.device-policy} ({@code FLYWHEEL_IOT_DEVICE_POLICY}): policy attached to each certificate</li>
- *   <li>{@code flywheel.certificates.issuer} = {@code iot-core} (default; AWS) | {@code local-ca} (devnet), with
- *       {@code flywheel.certificates.local-ca.cert} / {@code .key} (PEM paths) for local-ca</li>
+ *   <li>{@code flywheel.certificates.issuer} = {@code iot-core} (default; AWS) | {@code local-ca} (devnet only: the
+ *       devnet module's LocalCaIssuerFactory, with {@code flywheel.certificates.local-ca.cert} / {@code .key})</li>
  *   <li>{@code flywheel.location.min-interval-seconds} (default 86400): location re-assertion rate limit</li>
  * </ul>
  */
@@ -39,21 +36,18 @@ public class DeviceRegistryFactory {
         return IotClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    /**
+     * IoT Core signs the CSRs. {@code local-ca} (the devnet CA) is provided by the devnet module's
+     * {@code LocalCaIssuerFactory}, which replaces this bean where that module is on the classpath; it is not
+     * part of this function's artifact, so asking for it here is a configuration error.
+     */
     @Singleton
-    CertificateIssuer certificateIssuer(IotClient iot,
-                                        @Value("${flywheel.certificates.issuer:iot-core}") String kind,
-                                        @Value("${flywheel.certificates.local-ca.cert:}") String caCert,
-                                        @Value("${flywheel.certificates.local-ca.key:}") String caKey) {
+    CertificateIssuer certificateIssuer(IotClient iot, @Value("${flywheel.certificates.issuer:iot-core}") String kind) {
         return switch (kind) {
             case "iot-core" -> new IotCoreCertificateIssuer(iot);
-            case "local-ca" -> {
-                if (caCert.isBlank() || caKey.isBlank()) {
-                    throw new ConfigurationException("flywheel.certificates.issuer=local-ca needs "
-                            + "flywheel.certificates.local-ca.cert and flywheel.certificates.local-ca.key");
-                }
-                yield new LocalCaCertificateIssuer(iot, LocalCertificateAuthority.load(Path.of(caCert), Path.of(caKey)));
-            }
-            default -> throw new ConfigurationException("flywheel.certificates.issuer must be iot-core or local-ca, not " + kind);
+            case "local-ca" -> throw new ConfigurationException("flywheel.certificates.issuer=local-ca is the devnet's issuer "
+                    + "(module devnet, LocalCaIssuerFactory) and is not in this artifact; use iot-core");
+            default -> throw new ConfigurationException("flywheel.certificates.issuer must be iot-core (or local-ca on the devnet), not " + kind);
         };
     }
 

@@ -42,11 +42,11 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * DeviceRegistryHandler on the devnet's moto_server (DynamoDB + IoT control plane), certificates from
- * the devnet CA (issuer local-ca): onboarding, transfer, location, revocation, and every refusal
+ * DeviceRegistryHandler on the devnet's moto_server (DynamoDB + IoT control plane), certificates issued as on
+ * AWS (issuer iot-core: moto's CreateCertificateFromCsr; the devnet CA issuer lives in the devnet module and is
+ * covered by the CLI's ITs, whose certificates connect to Mosquitto): onboarding, transfer, location, revocation, and every refusal
  * leaving the registry and IoT Core unchanged.
  */
 class DeviceRegistryHandlerIT {
@@ -77,19 +77,9 @@ class DeviceRegistryHandlerIT {
         p.put("flywheel.devices.table", t.devices());
         p.put("flywheel.chain.id", CHAIN);
         p.put("flywheel.iot.device-policy", policy);
-        p.put("flywheel.certificates.issuer", "local-ca");
-        p.put("flywheel.certificates.local-ca.cert", require("FLYWHEEL_DEVNET_CA_CERT"));
-        p.put("flywheel.certificates.local-ca.key", require("FLYWHEEL_DEVNET_CA_KEY"));
+        p.put("flywheel.certificates.issuer", "iot-core");
         p.put("flywheel.location.min-interval-seconds", minLocationSeconds);
         return p;
-    }
-
-    static String require(String name) {
-        String v = System.getenv(name);
-        if (v == null || v.isBlank()) {
-            fail(name + " is not set: run via scripts/test (or `scripts/devnet up && source .devnet/env`)");
-        }
-        return v;
     }
 
     @AfterAll

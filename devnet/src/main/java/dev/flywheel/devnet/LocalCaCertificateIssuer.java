@@ -1,8 +1,12 @@
-package dev.flywheel.iot;
+package dev.flywheel.devnet;
 
 import dev.flywheel.device.pki.InvalidCsrException;
 import dev.flywheel.device.pki.IssuedCertificate;
 import dev.flywheel.device.pki.LocalCertificateAuthority;
+import dev.flywheel.iot.CertificateIssuer;
+import dev.flywheel.iot.CsrCheck;
+import dev.flywheel.iot.IssuedDeviceCertificate;
+import dev.flywheel.iot.MalformedCsrException;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.model.CertificateStatus;
 import software.amazon.awssdk.services.iot.model.RegisterCertificateWithoutCaResponse;
@@ -12,7 +16,8 @@ import software.amazon.awssdk.services.iot.model.RegisterCertificateWithoutCaRes
  * Mosquitto does not trust. So the devnet CA (the one Mosquitto trusts) signs the CSR, and the PEM is
  * registered in moto with {@code RegisterCertificateWithoutCA} so the certificate exists as an IoT
  * principal (attachable to the thing, deactivatable on revocation), exactly as a maker's own CA
- * certificate would on AWS (multi-account registration).
+ * certificate would on AWS (multi-account registration). Devnet-only: it lives here, not in the registry's
+ * Lambda jar; {@link LocalCaIssuerFactory} puts it in place when {@code flywheel.certificates.issuer=local-ca}.
  */
 public final class LocalCaCertificateIssuer implements CertificateIssuer {
     private final IotClient iot;
