@@ -184,6 +184,10 @@ public final class ProtocolVectorsGenerator {
                 ed.wire().replace("\"seq\":7", "\"seq\":7,\"seq\":7"), "decode", "malformed_json"));
         neg.add(negative("trailing-data", ed, "A second JSON value after the object.",
                 ed.wire() + "{}", "decode", "malformed_json"));
+        neg.add(negative("byte-order-mark", ed, "A valid proof preceded by a UTF-8 byte-order mark (EF BB BF).",
+                "\uFEFF" + ed.wire(), "decode", "malformed_json"));
+        neg.add(negative("seq-negative-zero", ed, "seq written as the integer literal -0 (zero is 0).",
+                ed.wire().replace("\"seq\":7", "\"seq\":-0"), "decode", "schema_invalid"));
         neg.add(negative("unknown-type", ed, "type 'sensor.video' is not a v1 proof type.",
                 ed.wire().replace("\"type\":\"sensor.reading\"", "\"type\":\"sensor.video\""), "decode", "unknown_proof_type"));
         neg.add(negative("loc-uppercase-h3", ed, "loc.h3 must be 15 lowercase hex digits.",
