@@ -1,0 +1,259 @@
+package dev.flywheel.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.dynamodb.TableNames;
+import dev.flywheel.testing.MotoDynamo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.Type;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every function has a sample event in {@code events/<function dir>/}, and every sample event is fed to the
+ * handler inside the function's built jar, as Lambda would: the jar in its own class loader, the no-argument
+ * constructor, the JSON event deserialized into the handler's input type, a {@code Context}. Configuration goes in
+ * as system properties (Micronaut reads them like the environment variables the template sets), the tables are the
+ * template's on the devnet's moto, the chain is the devnet's Anvil. Each function's answer is checked for what a
+ * handled event means there (below).
+ */
+class SampleEventsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static DynamoDbClient dynamo;
+    private static SecretsManagerClient secrets;
+    private static TableNames tables;
+    private static String rpcSecret;
+    private static String signerSecret;
+
+    @BeforeAll
+    static void setUp() {
+        dynamo = MotoDynamo.client();
+        tables = MotoDynamo.createTables(dynamo);
+        secrets = SecretsManagerClient.builder().endpointOverride(MotoDynamo.endpoint())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        rpcSecret = "it/sample-events-rpc-" + suffix;
+        signerSecret = "it/sample-events-signer-" + suffix;
+        secrets.createSecret(b -> b.name(rpcSecret).secretString(require("FLYWHEEL_CHAIN_RPC")));
+        // Anvil's well-known first dev key: the settler reads it only when a root is due, which no sample makes.
+        secrets.createSecret(b -> b.name(signerSecret).secretString("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (secrets != null) {
+            for (String id : List.of(rpcSecret, signerSecret)) {
+                try {
+                    secrets.deleteSecret(b -> b.secretId(id).forceDeleteWithoutRecovery(true));
+                } catch (RuntimeException ignored) {
+                    // best effort
+                }
+            }
+            secrets.close();
+        }
+        MotoDynamo.deleteTables(dynamo, tables);
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+
+    @Test
+    void everyFunctionHasASampleEventAndItsJarHandlesIt() throws Exception {
+        List<FunctionArtifact> functions = FunctionArtifact.all(Template.load());
+        List<String> missing = new ArrayList<>();
+        for (FunctionArtifact f : functions) {
+            if (f.events().isEmpty()) {
+                missing.add(f.logicalId() + ": no *.json in " + f.eventsDir());
+            }
+            if (!EXPECTATIONS.containsKey(f.logicalId())) {
+                missing.add(f.logicalId() + ": SampleEventsIT has no expectation for it (add one below)");
+            }
+        }
+        assertEquals(List.of(), missing, String.join("\n", missing));
+        for (FunctionArtifact f : functions) {
+            for (Path event : f.events()) {
+                JsonNode answer = invoke(f, event);
+                System.out.printf("%-24s %-40s -> %s%n", f.logicalId(), f.moduleDir() + "/" + event.getFileName(), abbreviate(answer));
+                EXPECTATIONS.get(f.logicalId()).accept(answer);
+            }
+        }
+    }
+
+    /** What a handled sample event answers, per function. */
+    private static final Map<String, Consumer<JsonNode>> EXPECTATIONS = Map.of(
+            // Both records get a recorded verdict (accepted or a rejection reason): none is returned for redelivery.
+            "ProofVerifierFunction", a -> {
+                assertTrue(a.has("batchItemFailures"), a.toString());
+                assertEquals(0, a.path("batchItemFailures").size(), "records sent back for retry: " + a);
+                assertTrue(dynamo.scan(b -> b.tableName(tables.ledger())).count() > 0, "the verifier recorded no verdict");
+            },
+            "EpochCloserFunction", a -> assertTrue(a.path("closed").isArray(), a.toString()),
+            // The closer (fed first) closed empty epochs: the newest is settled with no root and no chain transaction.
+            "SettlerFunction", a -> {
+                assertTrue(a.path("epoch").isNumber(), a.toString());
+                assertTrue(a.path("root").isNull() && a.path("txHash").isNull(), a.toString());
+            },
+            // The sample's owner has no rewards on fresh tables: a 404 with a JSON body, not an error.
+            "ClaimsApiFunction", a -> {
+                assertEquals(404, a.path("statusCode").asInt(), a.toString());
+                assertFalse(a.path("body").asText().isBlank(), a.toString());
+            },
+            "DeviceRegistryFunction", a -> {
+                assertEquals(404, a.path("statusCode").asInt(), a.toString());
+                assertTrue(a.path("body").asText().contains("dev-0001") || a.path("body").asText().contains("not_found"), a.toString());
+            },
+            // A value for the current period, derived from Anvil's newest finalized block and stored.
+            "NetworkEntropyFunction", a -> {
+                assertTrue(a.path("entropy").asText().matches("[0-9a-f]{64}"), a.toString());
+                assertTrue(a.path("blockHash").asText().startsWith("0x"), a.toString());
+            });
+
+    private static Map<String, String> properties(FunctionArtifact f) {
+        String stackPrefix = tables.devices().replaceFirst("devices$", "");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("flywheel.devices.table", tables.devices());
+        p.put("flywheel.ledger.table", tables.ledger());
+        p.put("flywheel.epochs.table", tables.epochs());
+        p.put("flywheel.rewards.table", tables.rewards());
+        p.put("flywheel.settlements.table", tables.settlements());
+        // A genesis two hours ago with hour-long epochs: the closer has one finished epoch to close, not hundreds.
+        p.put("flywheel.epoch.genesis", Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString());
+        p.put("flywheel.epoch.seconds", "3600");
+        p.put("flywheel.epoch.emission", "1000000000000000000000000");
+        p.put("flywheel.late-data.seconds", "0");
+        p.put("flywheel.entropy.table", stackPrefix + "entropy");
+        p.put("flywheel.challenges.table", stackPrefix + "challenges");
+        switch (f.logicalId()) {
+            case "SettlerFunction" -> {
+                p.put("flywheel.chain.id", "31337");
+                p.put("flywheel.distributor.address", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+                p.put("flywheel.signer.secret-id", signerSecret);
+                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
+            }
+            case "DeviceRegistryFunction" -> {
+                p.put("flywheel.chain.id", "31337");
+                p.put("flywheel.iot.device-policy", "sample-events-device");
+                p.put("flywheel.certificates.issuer", "local-ca");
+                p.put("flywheel.certificates.local-ca.cert", require("FLYWHEEL_DEVNET_CA_CERT"));
+                p.put("flywheel.certificates.local-ca.key", require("FLYWHEEL_DEVNET_CA_KEY"));
+            }
+            case "NetworkEntropyFunction" -> {
+                p.put("flywheel.entropy.network-id", "sample-events");
+                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
+            }
+            default -> {
+            }
+        }
+        return p;
+    }
+
+    /** Lambda's view of the artifact: isolated loader, no-arg constructor, JSON into the declared input type. */
+    private static JsonNode invoke(FunctionArtifact f, Path event) throws Exception {
+        assertTrue(Files.isRegularFile(f.jar()), f.logicalId() + ": no artifact at " + f.jar() + " (run `mvn package`)");
+        Map<String, String> props = properties(f);
+        props.forEach(System::setProperty);
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        try (URLClassLoader loader = f.isolatedLoader()) {
+            thread.setContextClassLoader(loader);
+            Class<?> handlerClass = Class.forName(f.handlerClass(), true, loader);
+            Class<?> contextType = Class.forName("com.amazonaws.services.lambda.runtime.Context", false, loader);
+            Object handler = handlerClass.getConstructor().newInstance();
+            try {
+                Class<?> mapperType = Class.forName("com.fasterxml.jackson.databind.ObjectMapper", true, loader);
+                Object mapper = mapperType.getConstructor().newInstance();
+                // Lambda's serializer matches the events' capitalised keys (SQS "Records") to the beans' properties.
+                Class<?> mapperFeature = Class.forName("com.fasterxml.jackson.databind.MapperFeature", true, loader);
+                Class<?> deserFeature = Class.forName("com.fasterxml.jackson.databind.DeserializationFeature", true, loader);
+                mapperType.getMethod("configure", mapperFeature, boolean.class)
+                        .invoke(mapper, enumValue(mapperFeature, "ACCEPT_CASE_INSENSITIVE_PROPERTIES"), true);
+                mapperType.getMethod("configure", deserFeature, boolean.class)
+                        .invoke(mapper, enumValue(deserFeature, "FAIL_ON_UNKNOWN_PROPERTIES"), false);
+                Object input = mapperType.getMethod("readValue", String.class, Class.class)
+                        .invoke(mapper, Files.readString(event), inputType(handlerClass));
+                Object context = Proxy.newProxyInstance(loader, new Class<?>[]{contextType}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getAwsRequestId" -> "sample-" + UUID.randomUUID();
+                    case "getFunctionName" -> f.logicalId();
+                    case "getFunctionVersion" -> "$LATEST";
+                    case "getRemainingTimeInMillis" -> 30_000;
+                    case "getMemoryLimitInMB" -> 2048;
+                    case "toString" -> "SampleContext[" + f.logicalId() + "]";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> null;
+                });
+                Method handle = handlerClass.getMethod(f.handlerMethod(), Object.class, contextType);
+                Object output = handle.invoke(handler, input, context);
+                String json = (String) mapperType.getMethod("writeValueAsString", Object.class).invoke(mapper, output);
+                return JSON.readTree(json);
+            } finally {
+                if (handler instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+            }
+        } finally {
+            thread.setContextClassLoader(previous);
+            props.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    /** I of {@code MicronautRequestHandler<I, O>} (or of a directly implemented {@code RequestHandler<I, O>}). */
+    private static Class<?> inputType(Class<?> handler) {
+        for (Class<?> c = handler; c != null; c = c.getSuperclass()) {
+            List<Type> candidates = new ArrayList<>(List.of(c.getGenericInterfaces()));
+            candidates.add(c.getGenericSuperclass());
+            for (Type t : candidates) {
+                if (t instanceof ParameterizedType pt && pt.getActualTypeArguments().length == 2) {
+                    Type in = pt.getActualTypeArguments()[0];
+                    if (in instanceof Class<?> cls) {
+                        return cls;
+                    }
+                    if (in instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+                        return raw;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException(handler + " declares no RequestHandler<I, O> input type");
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object enumValue(Class<?> type, String name) {
+        return Enum.valueOf((Class<Enum>) type, name);
+    }
+
+    private static String require(String variable) {
+        String value = System.getenv(variable);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(variable + " is not set: source .devnet/env (or run scripts/test)");
+        }
+        return value;
+    }
+
+    private static String abbreviate(JsonNode answer) {
+        String s = answer.toString();
+        return s.length() > 160 ? s.substring(0, 157) + "..." : s;
+    }
+}
