@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Every {@code Handler} in template.yaml names a public class, with a public no-argument constructor and the named
- * method, inside the jar its CodeUri points at: what Lambda needs to start it. An *IT because the jars exist only
+ * method, inside the jar its CodeUri points at: what Lambda needs to start it; and the jar logs with
+ * function-support's logback.xml. An *IT because the jars exist only
  * after {@code package} (the function modules come before this one in the reactor).
  */
 class HandlerArtifactsIT {
@@ -43,6 +44,13 @@ class HandlerArtifactsIT {
                 Method[] named = Arrays.stream(handler.getMethods()).filter(m -> m.getName().equals(f.handlerMethod())).toArray(Method[]::new);
                 if (named.length == 0) {
                     problems.add(f.logicalId() + ": " + f.handlerClass() + " has no public method " + f.handlerMethod());
+                }
+                // One logging configuration, inherited from function-support: the same bytes in every jar.
+                try (var in = loader.findResource("logback.xml") == null ? null : loader.findResource("logback.xml").openStream()) {
+                    byte[] shared = Files.readAllBytes(Template.repoRoot().resolve("functions/function-support/src/main/resources/logback.xml"));
+                    if (in == null || !Arrays.equals(in.readAllBytes(), shared)) {
+                        problems.add(f.logicalId() + ": logback.xml in the jar is missing or not function-support's");
+                    }
                 }
                 System.out.printf("%-24s %-55s in %s%n", f.logicalId(), f.handlerClass() + "::" + f.handlerMethod(),
                         f.jar().getFileName());
