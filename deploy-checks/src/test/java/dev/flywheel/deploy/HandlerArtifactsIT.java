@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +23,8 @@ class HandlerArtifactsIT {
 
     @Test
     void everyHandlerIsInItsFunctionsJar() throws Exception {
-        List<FunctionArtifact> functions = FunctionArtifact.all(Template.load());
+        Template template = Template.load();
+        List<FunctionArtifact> functions = FunctionArtifact.all(template);
         assertFalse(functions.isEmpty(), "the template declares no function");
         List<String> problems = new ArrayList<>();
         for (FunctionArtifact f : functions) {
@@ -52,6 +54,9 @@ class HandlerArtifactsIT {
                         problems.add(f.logicalId() + ": logback.xml in the jar is missing or not function-support's");
                     }
                 }
+                if (template.functionProperty(functionOf(template, f), "Architectures").toString().contains("arm64")) {
+                    problems.addAll(missingArm64Twins(f));
+                }
                 System.out.printf("%-24s %-55s in %s%n", f.logicalId(), f.handlerClass() + "::" + f.handlerMethod(),
                         f.jar().getFileName());
             } catch (ClassNotFoundException | NoSuchMethodException e) {
@@ -59,5 +64,30 @@ class HandlerArtifactsIT {
             }
         }
         assertEquals(List.of(), problems, String.join("\n", problems));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode functionOf(Template t, FunctionArtifact f) {
+        return t.resources("AWS::Serverless::Function").get(f.logicalId());
+    }
+
+    private static final Pattern LINUX_X64 = Pattern.compile("(linux-x64|/amd64/|x86_64-Linux)/");
+    private static final Pattern LINUX_ARM64 = Pattern.compile("(linux-arm64|/aarch64/|aarch64-Linux)/");
+
+    /** Every Linux x86-64 native library in the jar (by file name) also ships for Linux aarch64. */
+    static List<String> missingArm64Twins(FunctionArtifact f) throws java.io.IOException {
+        java.util.Set<String> x64 = new java.util.TreeSet<>();
+        java.util.Set<String> arm64 = new java.util.TreeSet<>();
+        try (var jar = new java.util.jar.JarFile(f.jar().toFile())) {
+            jar.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.endsWith(".so")).forEach(n -> {
+                String file = n.substring(n.lastIndexOf('/') + 1);
+                if (LINUX_X64.matcher("/" + n).find()) {
+                    x64.add(file);
+                } else if (LINUX_ARM64.matcher("/" + n).find()) {
+                    arm64.add(file);
+                }
+            });
+        }
+        x64.removeAll(arm64);
+        return x64.stream().map(lib -> f.logicalId() + ": arm64, but " + lib + " has no linux-aarch64 build in the jar").toList();
     }
 }

@@ -3,13 +3,10 @@ package dev.flywheel.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.dynamodb.TableNames;
-import dev.flywheel.testing.MotoDynamo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -18,10 +15,7 @@ import java.lang.reflect.Type;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,41 +35,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SampleEventsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static Sandbox sandbox;
     private static DynamoDbClient dynamo;
-    private static SecretsManagerClient secrets;
     private static TableNames tables;
-    private static String rpcSecret;
-    private static String signerSecret;
 
     @BeforeAll
     static void setUp() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
-        secrets = SecretsManagerClient.builder().endpointOverride(MotoDynamo.endpoint())
-                .httpClient(UrlConnectionHttpClient.create()).build();
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        rpcSecret = "it/sample-events-rpc-" + suffix;
-        signerSecret = "it/sample-events-signer-" + suffix;
-        secrets.createSecret(b -> b.name(rpcSecret).secretString(require("FLYWHEEL_CHAIN_RPC")));
-        // Anvil's well-known first dev key: the settler reads it only when a root is due, which no sample makes.
-        secrets.createSecret(b -> b.name(signerSecret).secretString("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
+        sandbox = new Sandbox();
+        dynamo = sandbox.dynamo;
+        tables = sandbox.tables;
     }
 
     @AfterAll
     static void tearDown() {
-        if (secrets != null) {
-            for (String id : List.of(rpcSecret, signerSecret)) {
-                try {
-                    secrets.deleteSecret(b -> b.secretId(id).forceDeleteWithoutRecovery(true));
-                } catch (RuntimeException ignored) {
-                    // best effort
-                }
-            }
-            secrets.close();
-        }
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            dynamo.close();
+        if (sandbox != null) {
+            sandbox.close();
         }
     }
 
@@ -130,49 +104,10 @@ class SampleEventsIT {
                 assertTrue(a.path("blockHash").asText().startsWith("0x"), a.toString());
             });
 
-    private static Map<String, String> properties(FunctionArtifact f) {
-        String stackPrefix = tables.devices().replaceFirst("devices$", "");
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("flywheel.devices.table", tables.devices());
-        p.put("flywheel.ledger.table", tables.ledger());
-        p.put("flywheel.epochs.table", tables.epochs());
-        p.put("flywheel.rewards.table", tables.rewards());
-        p.put("flywheel.settlements.table", tables.settlements());
-        // A genesis two hours ago with hour-long epochs: the closer has one finished epoch to close, not hundreds.
-        p.put("flywheel.epoch.genesis", Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString());
-        p.put("flywheel.epoch.seconds", "3600");
-        p.put("flywheel.epoch.emission", "1000000000000000000000000");
-        p.put("flywheel.late-data.seconds", "0");
-        p.put("flywheel.entropy.table", stackPrefix + "entropy");
-        p.put("flywheel.challenges.table", stackPrefix + "challenges");
-        switch (f.logicalId()) {
-            case "SettlerFunction" -> {
-                p.put("flywheel.chain.id", "31337");
-                p.put("flywheel.distributor.address", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
-                p.put("flywheel.signer.secret-id", signerSecret);
-                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
-            }
-            case "DeviceRegistryFunction" -> {
-                p.put("flywheel.chain.id", "31337");
-                p.put("flywheel.iot.device-policy", "sample-events-device");
-                p.put("flywheel.certificates.issuer", "local-ca");
-                p.put("flywheel.certificates.local-ca.cert", require("FLYWHEEL_DEVNET_CA_CERT"));
-                p.put("flywheel.certificates.local-ca.key", require("FLYWHEEL_DEVNET_CA_KEY"));
-            }
-            case "NetworkEntropyFunction" -> {
-                p.put("flywheel.entropy.network-id", "sample-events");
-                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
-            }
-            default -> {
-            }
-        }
-        return p;
-    }
-
     /** Lambda's view of the artifact: isolated loader, no-arg constructor, JSON into the declared input type. */
     private static JsonNode invoke(FunctionArtifact f, Path event) throws Exception {
         assertTrue(Files.isRegularFile(f.jar()), f.logicalId() + ": no artifact at " + f.jar() + " (run `mvn package`)");
-        Map<String, String> props = properties(f);
+        Map<String, String> props = sandbox.properties(f.logicalId());
         props.forEach(System::setProperty);
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -242,14 +177,6 @@ class SampleEventsIT {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object enumValue(Class<?> type, String name) {
         return Enum.valueOf((Class<Enum>) type, name);
-    }
-
-    private static String require(String variable) {
-        String value = System.getenv(variable);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(variable + " is not set: source .devnet/env (or run scripts/test)");
-        }
-        return value;
     }
 
     private static String abbreviate(JsonNode answer) {

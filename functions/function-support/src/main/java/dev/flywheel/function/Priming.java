@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.crac.OrderedResource;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.crac.Context;
 import org.crac.Resource;
@@ -37,10 +39,13 @@ public class Priming implements OrderedResource {
     private static final Logger LOG = LoggerFactory.getLogger(Priming.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final DynamoDbClient dynamo;
-    private final SecretsManagerClient secrets;
+    // Providers: micronaut-crac creates every OrderedResource at startup, and a function that never snapshots
+    // (SnapStart off, local runs) should not pay for clients it may not use.
+    private final BeanProvider<DynamoDbClient> dynamo;
+    private final BeanProvider<SecretsManagerClient> secrets;
 
-    public Priming(DynamoDbClient dynamo, SecretsManagerClient secrets) {
+    @Inject
+    public Priming(BeanProvider<DynamoDbClient> dynamo, BeanProvider<SecretsManagerClient> secrets) {
         this.dynamo = dynamo;
         this.secrets = secrets;
     }
@@ -65,9 +70,9 @@ public class Priming implements OrderedResource {
         long start = System.nanoTime();
         List<String> primed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        step("dynamodb", primed, failed, () -> sdkCall(() -> dynamo.getItem(b -> b.tableName("flywheel-priming")
+        step("dynamodb", primed, failed, () -> sdkCall(() -> dynamo.get().getItem(b -> b.tableName("flywheel-priming")
                 .key(Map.of("pk", AttributeValue.fromS("priming"))).consistentRead(true))));
-        step("secretsmanager", primed, failed, () -> sdkCall(() -> secrets.getSecretValue(b -> b.secretId("flywheel-priming"))));
+        step("secretsmanager", primed, failed, () -> sdkCall(() -> secrets.get().getSecretValue(b -> b.secretId("flywheel-priming"))));
         step("signatures", primed, failed, Priming::signatures);
         step("jackson", primed, failed, Priming::jackson);
         return new Report(List.copyOf(primed), List.copyOf(failed), (System.nanoTime() - start) / 1_000_000);

@@ -31,7 +31,7 @@ class PrimingTest {
                  SecretsManagerClient secrets = SecretsManagerClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                          .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
                          .overrideConfiguration(o -> o.addExecutionInterceptor(PrimingInterceptor.INSTANCE)).build()) {
-                Priming.Report report = new Priming(dynamo, secrets).prime();
+                Priming.Report report = new Priming(() -> dynamo, () -> secrets).prime();
 
                 assertEquals(List.of(), report.failed());
                 assertEquals(List.of("dynamodb", "secretsmanager", "signatures", "jackson"), report.primed());
