@@ -1,0 +1,46 @@
+package dev.flywheel.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The template after the SAM transform passes {@link PolicyCheck} too: the function roles SAM assembles from the
+ * Policies lists, the schedules' roles (invoke + dead-letter SendMessage) and the OnFailure destination policies.
+ * Runs where python3 with samtranslator (installed with cfn-lint) is available; skipped with the reason otherwise.
+ */
+class SamTransformPolicyTest {
+
+    @Test
+    void transformedTemplateGrantsOnlyNamedActionsOnNamedResources() throws Exception {
+        Path python = CfnLintTest.onPath("python3");
+        Assumptions.assumeTrue(python != null, "python3 is not on PATH: skipped");
+        Template t = Template.load();
+        Path script = Path.of(SamTransformPolicyTest.class.getResource("/sam-transform.py").toURI());
+        ProcessBuilder pb = new ProcessBuilder(python.toString(), script.toString(), t.root().resolve("template.yaml").toString());
+        pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
+        pb.environment().put("AWS_REGION", "us-east-1");
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the SAM transform did not finish");
+        Assumptions.assumeFalse(err.contains("No module named 'samtranslator'"), "samtranslator is not installed: skipped");
+        assertEquals(0, p.exitValue(), "SAM transform failed:\n" + err);
+
+        JsonNode transformed = new ObjectMapper().readTree(out);
+        long roles = transformed.path("Resources").properties().stream()
+                .filter(e -> "AWS::IAM::Role".equals(e.getValue().path("Type").asText())).count();
+        assertTrue(roles >= 10, "expected the function and schedule roles after the transform, found " + roles);
+        List<String> violations = PolicyCheck.violations(transformed);
+        assertEquals(List.of(), violations, "IAM violations after the SAM transform:\n  " + String.join("\n  ", violations));
+    }
+}
