@@ -27,7 +27,8 @@ public final class AwsBackend {
 
     public enum Kind { MOTO, LOCALSTACK }
 
-    public record Choice(Kind kind, URI endpoint, String reason) {
+    /** {@code iotEndpoint}: the IoT control plane's, moto's in both cases (LocalStack Community has no IoT). */
+    public record Choice(Kind kind, URI endpoint, URI iotEndpoint, String reason) {
     }
 
     private static Choice chosen;
@@ -59,7 +60,8 @@ public final class AwsBackend {
         String mode = System.getenv().getOrDefault("FLYWHEEL_TEST_AWS", "auto").strip().toLowerCase(Locale.ROOT);
         switch (mode) {
             case "moto" -> {
-                return new Choice(Kind.MOTO, MotoDynamo.motoEndpoint(), "FLYWHEEL_TEST_AWS=moto");
+                URI moto = MotoDynamo.motoEndpoint();
+                return new Choice(Kind.MOTO, moto, moto, "FLYWHEEL_TEST_AWS=moto");
             }
             case "localstack" -> {
                 String problem = dockerProblem();
@@ -73,7 +75,8 @@ public final class AwsBackend {
                 if (problem == null) {
                     return localStack("a Docker engine answered (FLYWHEEL_TEST_AWS=auto; set moto to use moto_server)");
                 }
-                return new Choice(Kind.MOTO, MotoDynamo.motoEndpoint(),
+                URI moto = MotoDynamo.motoEndpoint();
+                return new Choice(Kind.MOTO, moto, moto,
                         "LocalStack not used, " + problem + "; moto_server from AWS_ENDPOINT_URL instead");
             }
             default -> throw new IllegalStateException("FLYWHEEL_TEST_AWS must be auto, moto or localstack, not " + mode);
@@ -81,16 +84,19 @@ public final class AwsBackend {
     }
 
     private static Choice localStack(String reason) {
+        URI moto = MotoDynamo.motoEndpoint();
         container = new LocalStackContainer(DockerImageName.parse(LOCALSTACK_IMAGE))
                 .withServices("dynamodb", "sqs", "secretsmanager", "kms", "sts", "iam");
         container.start();
         URI endpoint = container.getEndpoint();
         // Read by every SDK client built from the default chain, ahead of AWS_ENDPOINT_URL from the devnet env.
         System.setProperty("aws.endpointUrl", endpoint.toString());
+        // LocalStack Community has no IoT Core: the IoT control plane (things, certificates) stays on moto.
+        System.setProperty("aws.endpointUrlIot", moto.toString());
         System.setProperty("aws.region", container.getRegion());
         System.setProperty("aws.accessKeyId", container.getAccessKey());
         System.setProperty("aws.secretAccessKey", container.getSecretKey());
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "localstack-stop"));
-        return new Choice(Kind.LOCALSTACK, endpoint, reason + "; image " + LOCALSTACK_IMAGE);
+        return new Choice(Kind.LOCALSTACK, endpoint, moto, reason + "; image " + LOCALSTACK_IMAGE + "; IoT control plane on moto at " + moto);
     }
 }

@@ -39,6 +39,11 @@ public final class MotoDynamo {
         return AwsBackend.choose().endpoint();
     }
 
+    /** The IoT control plane's endpoint: moto's, also when the rest runs on LocalStack (Community has no IoT). */
+    public static URI iotEndpoint() {
+        return AwsBackend.choose().iotEndpoint();
+    }
+
     /**
      * Checks the environment the SDK (and the functions' own clients) will read and returns the moto endpoint.
      *
