@@ -28,9 +28,17 @@ final class Sandbox implements AutoCloseable {
     private final String genesis = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
 
     Sandbox() {
-        dynamo = MotoDynamo.client();
+        this(MotoDynamo.client(), MotoDynamo.endpoint());
+    }
+
+    /** On another endpoint (IamActionsIT's private moto_server), with the given admin client. */
+    Sandbox(DynamoDbClient admin, java.net.URI endpoint) {
+        dynamo = admin;
         tables = MotoDynamo.createTables(dynamo);
-        secrets = SecretsManagerClient.builder().endpointOverride(MotoDynamo.endpoint())
+        secrets = SecretsManagerClient.builder().endpointOverride(endpoint)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         rpcSecret = "it/sandbox-rpc-" + suffix;
