@@ -53,7 +53,7 @@ final class CliFixture implements AutoCloseable {
     private CliFixture() throws Exception {
         dynamo = MotoDynamo.client();
         tables = MotoDynamo.createTables(dynamo);
-        iot = IotClient.builder().endpointOverride(MotoDynamo.endpoint()).region(Region.of(System.getenv("AWS_REGION")))
+        iot = IotClient.builder().endpointOverride(MotoDynamo.iotEndpoint()).region(Region.of(System.getenv("AWS_REGION")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
         String policy = tables.devices().replace("-devices", "-device");
         iot.createPolicy(b -> b.policyName(policy).policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","

@@ -13,7 +13,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +20,8 @@ import java.util.Map;
 
 /**
  * Creates on the local stand-ins what {@code template.yaml} creates on AWS: the tables (read from the
- * template itself), the proof queue with its dead-letter queue, the secrets the settler reads, and
- * the contracts on the local chain, and the proof rule's error queue.
+ * template itself), the queues (also read from the template: {@link TemplateQueues}), the secrets the settler reads, and
+ * the contracts on the local chain; the proof rule's error queue is the template's {@code IngestErrorQueue}.
  */
 public final class DevnetProvisioner {
 
@@ -51,14 +50,17 @@ public final class DevnetProvisioner {
         TemplateTables.createAll(dynamo, config.template(), stack);
         TableNames tables = TableNames.forStack(stack);
 
-        String dlqUrl = sqs.createQueue(b -> b.queueName(stack + "-proofs-dlq")).queueUrl();
-        String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-        String queueUrl = sqs.createQueue(b -> b.queueName(stack + "-proofs").attributes(Map.of(
-                QueueAttributeName.VISIBILITY_TIMEOUT, "30",
-                QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}"))).queueUrl();
+        // The queues as the template declares them (timeouts, retention, redrive), and the rule's target queue.
+        Map<String, String> queues = TemplateQueues.createAll(sqs, config.template(), stack);
+        TemplateQueues.IngestRule rule = TemplateQueues.ingestRule(config.template());
+        String queueUrl = queues.get(rule.queueLogicalId());
+        String dlqUrl = queues.get("ProofDeadLetterQueue");
+        if (queueUrl == null || dlqUrl == null || !queues.containsKey("IngestErrorQueue")) {
+            throw new IllegalStateException("template.yaml lacks the rule's queue, ProofDeadLetterQueue or IngestErrorQueue: "
+                    + queues.keySet());
+        }
 
-        String ingestErrorQueueUrl = sqs.createQueue(b -> b.queueName(stack + "-ingest-errors")).queueUrl();
+        String ingestErrorQueueUrl = queues.get("IngestErrorQueue");
 
         String operatorKey = Files.readString(config.operatorKeyFile()).strip();
         String signerSecretId = putSecret(stack + "/operator-signing-key", operatorKey);

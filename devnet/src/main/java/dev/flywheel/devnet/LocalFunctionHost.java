@@ -119,7 +119,9 @@ public final class LocalFunctionHost implements AutoCloseable {
                 .clientId("flywheel-rules-engine-" + ProcessHandle.current().pid())
                 .build();
         rulesEngine.connect();
-        rulesEngine.subscribe("flywheel/v1/+/proofs", message -> forwardAsTopicRule(message.topic(), message.payload())).join();
+        // The rule's topic filter from template.yaml (ProofIngestRule's FROM), not a copy of it.
+        rulesEngine.subscribe(TemplateQueues.ingestRule(devnet.template()).topicFilter(),
+                message -> forwardAsTopicRule(message.topic(), message.payload())).join();
 
         poller = Thread.ofPlatform().name("sqs-event-source").daemon().start(this::pollQueue);
         scheduler.scheduleWithFixedDelay(() -> invokeScheduled("epoch-closer", () -> closer.handleRequest(Map.of(),

@@ -20,7 +20,8 @@ import java.util.UUID;
 
 /**
  * The DynamoDB of the integration tests: the real moto_server that {@code scripts/devnet up} (or
- * {@code scripts/test}) starts, never a mock and never AWS. Fails loudly, never skips, when the
+ * {@code scripts/test}) starts, or LocalStack when a Docker engine answers ({@link AwsBackend}), never a mock
+ * and never AWS. Fails loudly, never skips, when the
  * endpoint is missing or is not a loopback address.
  *
  * <p>Shared with the function modules through this module's test-jar.
@@ -30,11 +31,25 @@ public final class MotoDynamo {
     }
 
     /**
+     * The AWS endpoint of the integration tests: LocalStack or moto, as {@link AwsBackend} chose (printed once).
+     *
+     * @throws IllegalStateException when moto is chosen and AWS_ENDPOINT_URL is unset, or any endpoint is not loopback
+     */
+    public static URI endpoint() {
+        return AwsBackend.choose().endpoint();
+    }
+
+    /** The IoT control plane's endpoint: moto's, also when the rest runs on LocalStack (Community has no IoT). */
+    public static URI iotEndpoint() {
+        return AwsBackend.choose().iotEndpoint();
+    }
+
+    /**
      * Checks the environment the SDK (and the functions' own clients) will read and returns the moto endpoint.
      *
      * @throws IllegalStateException when AWS_ENDPOINT_URL is unset, or any endpoint is not loopback
      */
-    public static URI endpoint() {
+    static URI motoEndpoint() {
         String endpoint = System.getenv("AWS_ENDPOINT_URL");
         if (endpoint == null || endpoint.isBlank()) {
             throw new IllegalStateException("AWS_ENDPOINT_URL is not set: the *IT tests need the devnet's moto_server. "
@@ -87,7 +102,7 @@ public final class MotoDynamo {
         URI endpoint = endpoint();
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
-                .region(Region.of(System.getenv("AWS_REGION")))
+                .region(Region.of(System.getProperty("aws.region", System.getenv("AWS_REGION"))))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }

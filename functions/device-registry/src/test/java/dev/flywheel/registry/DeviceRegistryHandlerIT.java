@@ -64,7 +64,7 @@ class DeviceRegistryHandlerIT {
     static void start() {
         dynamo = MotoDynamo.client();
         tables = MotoDynamo.createTables(dynamo);
-        iot = IotClient.builder().endpointOverride(MotoDynamo.endpoint()).region(Region.of(System.getenv("AWS_REGION")))
+        iot = IotClient.builder().endpointOverride(MotoDynamo.iotEndpoint()).region(Region.of(System.getenv("AWS_REGION")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
         policy = tables.devices().replace("-devices", "-device");
         iot.createPolicy(b -> b.policyName(policy).policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","

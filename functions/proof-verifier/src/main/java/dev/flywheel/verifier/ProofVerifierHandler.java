@@ -12,6 +12,7 @@ import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +73,9 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
                 case VerificationService.Result.Done done -> LOG.debug("{} {} {}", done.delivery().deliveryId(),
                         done.recorded().outcome(), done.recorded().stored().getClass().getSimpleName());
                 case VerificationService.Result.Retry retry -> {
-                    LOG.warn("delivery {} not recorded, will retry: {}", retry.delivery().deliveryId(), retry.cause().toString());
+                    try (var device = MDC.putCloseable("deviceId", retry.delivery().topicDeviceId())) {
+                        LOG.warn("delivery {} not recorded, will retry: {}", retry.delivery().deliveryId(), retry.cause().toString());
+                    }
                     failures.add(new SQSBatchResponse.BatchItemFailure(retry.delivery().deliveryId()));
                 }
             }

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * Verdict counts per batch as CloudWatch Embedded Metric Format log lines: metric {@code Proofs}
- * in namespace {@code Flywheel}, dimensions Outcome and Reason. Lambda's log stream turns them into
+ * in namespace {@code Flywheel}, dimension sets [Outcome, Reason] and [Outcome]. Lambda's log stream turns them into
  * metrics with no API call in the hot path, so alarms can watch the rejection mix.
  */
 @Singleton
@@ -59,7 +59,8 @@ class VerdictMetrics {
     private static String line(String outcome, String reason, long count, long timestampMillis) {
         Map<String, Object> metric = Map.of("Name", "Proofs", "Unit", "Count");
         Map<String, Object> directive = Map.of("Namespace", "Flywheel",
-                "Dimensions", List.of(List.of("Outcome", "Reason")), "Metrics", List.of(metric));
+                // [Outcome] as well: template.yaml's ProofRejectionRateAlarm divides rejected by all verdicts.
+                "Dimensions", List.of(List.of("Outcome", "Reason"), List.of("Outcome")), "Metrics", List.of(metric));
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("_aws", Map.of("Timestamp", timestampMillis, "CloudWatchMetrics", List.of(directive)));
         root.put("Outcome", outcome);

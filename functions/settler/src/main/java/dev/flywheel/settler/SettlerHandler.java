@@ -1,10 +1,13 @@
 package dev.flywheel.settler;
 
+import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochSettler;
+import dev.flywheel.dynamodb.DynamoEpochLedger;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,6 +19,10 @@ public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>,
 
     @Inject
     EpochSettler settler;
+    @Inject
+    DynamoEpochLedger ledger;
+    @Inject
+    EpochClock clock;
 
     public SettlerHandler() {
     }
@@ -27,6 +34,8 @@ public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>,
     @Override
     public Map<String, Object> execute(Map<String, Object> scheduledEvent) {
         Map<String, Object> result = new LinkedHashMap<>();
+        // Before settling, so a run that then fails still reports how far behind settlement is (EMF on stdout).
+        System.out.println(SettlementMetrics.line(ledger.cursor(clock.epochOf(clock.genesis()) - 1), clock, Instant.now()));
         settler.settleLatest().ifPresent(s -> {
             result.put("epoch", s.epoch());
             result.put("root", s.rootHex());

@@ -1,0 +1,112 @@
+package dev.flywheel.deploy;
+
+import dev.flywheel.dynamodb.TableNames;
+import dev.flywheel.testing.MotoDynamo;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A place to run the built functions locally: the template's tables under a fresh stack name on the tests' AWS
+ * back end (moto or LocalStack, {@link dev.flywheel.testing.AwsBackend}), the two secrets the settler and the
+ * entropy function read (the devnet's Anvil URL, Anvil's first dev key), and each function's configuration as
+ * the properties Micronaut reads (the template sets the same ones as environment variables).
+ */
+final class Sandbox implements AutoCloseable {
+    final DynamoDbClient dynamo;
+    final TableNames tables;
+    private final SecretsManagerClient secrets;
+    private final String rpcSecret;
+    private final String signerSecret;
+    private final String genesis = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+
+    Sandbox() {
+        this(MotoDynamo.client(), MotoDynamo.endpoint());
+    }
+
+    /** On another endpoint (IamActionsIT's private moto_server), with the given admin client. */
+    Sandbox(DynamoDbClient admin, java.net.URI endpoint) {
+        dynamo = admin;
+        tables = MotoDynamo.createTables(dynamo);
+        secrets = SecretsManagerClient.builder().endpointOverride(endpoint)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("testing", "testing")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        rpcSecret = "it/sandbox-rpc-" + suffix;
+        signerSecret = "it/sandbox-signer-" + suffix;
+        secrets.createSecret(b -> b.name(rpcSecret).secretString(require("FLYWHEEL_CHAIN_RPC")));
+        // Anvil's well-known first dev key: the settler reads it only when a root is due.
+        secrets.createSecret(b -> b.name(signerSecret).secretString("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
+    }
+
+    /** The function's configuration: the shared tables and epoch settings plus what the function itself needs. */
+    Map<String, String> properties(String logicalId) {
+        String stackPrefix = tables.devices().replaceFirst("devices$", "");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("flywheel.devices.table", tables.devices());
+        p.put("flywheel.ledger.table", tables.ledger());
+        p.put("flywheel.epochs.table", tables.epochs());
+        p.put("flywheel.rewards.table", tables.rewards());
+        p.put("flywheel.settlements.table", tables.settlements());
+        // A genesis two hours ago with hour-long epochs: the closer has one finished epoch to close, not hundreds.
+        p.put("flywheel.epoch.genesis", genesis);
+        p.put("flywheel.epoch.seconds", "3600");
+        p.put("flywheel.epoch.emission", "1000000000000000000000000");
+        p.put("flywheel.late-data.seconds", "0");
+        p.put("flywheel.entropy.table", stackPrefix + "entropy");
+        p.put("flywheel.challenges.table", stackPrefix + "challenges");
+        switch (logicalId) {
+            case "SettlerFunction" -> {
+                p.put("flywheel.chain.id", "31337");
+                p.put("flywheel.distributor.address", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+                p.put("flywheel.signer.secret-id", signerSecret);
+                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
+            }
+            case "DeviceRegistryFunction" -> {
+                p.put("flywheel.chain.id", "31337");
+                p.put("flywheel.iot.device-policy", "sandbox-device");
+                p.put("flywheel.certificates.issuer", "local-ca");
+                p.put("flywheel.certificates.local-ca.cert", require("FLYWHEEL_DEVNET_CA_CERT"));
+                p.put("flywheel.certificates.local-ca.key", require("FLYWHEEL_DEVNET_CA_KEY"));
+            }
+            case "NetworkEntropyFunction" -> {
+                p.put("flywheel.entropy.network-id", "sandbox");
+                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
+            }
+            default -> {
+            }
+        }
+        return p;
+    }
+
+    static String require(String variable) {
+        String value = System.getenv(variable);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(variable + " is not set: source .devnet/env (or run scripts/test)");
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        for (String id : List.of(rpcSecret, signerSecret)) {
+            try {
+                secrets.deleteSecret(b -> b.secretId(id).forceDeleteWithoutRecovery(true));
+            } catch (RuntimeException ignored) {
+                // best effort
+            }
+        }
+        secrets.close();
+        MotoDynamo.deleteTables(dynamo, tables);
+        dynamo.close();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.flywheel.function;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The functions' logback.xml: INFO, one JSON object per line, with the invocation's MDC (request id, device id). */
+class LogbackJsonTest {
+
+    private static LoggerContext configured() throws Exception {
+        URL config = LogbackJsonTest.class.getClassLoader().getResource("logback.xml");
+        assertNotNull(config, "logback.xml is not on function-support's classpath");
+        LoggerContext context = new LoggerContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(config);
+        return context;
+    }
+
+    @Test
+    void linesAreJsonWithLevelLoggerMessageAndMdc() throws Exception {
+        LoggerContext context = configured();
+        Logger logger = context.getLogger("dev.flywheel.verifier.ProofVerifierHandler");
+        @SuppressWarnings("unchecked")
+        Encoder<ILoggingEvent> encoder = ((ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME)
+                .getAppender("JSON")).getEncoder();
+        LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.WARN,
+                "delivery {} not recorded, will retry", new IllegalStateException("throttled"), new Object[]{"m-1"});
+        event.setMDCPropertyMap(Map.of("AWSRequestId", "8f5e3c1a-0000-4000-8000-000000000001", "deviceId", "dev-0001"));
+
+        String line = new String(encoder.encode(event), StandardCharsets.UTF_8);
+        assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line per event: " + line);
+        JsonNode json = new ObjectMapper().readTree(line);
+        assertEquals("WARN", json.path("level").asText(), line);
+        assertEquals("dev.flywheel.verifier.ProofVerifierHandler", json.path("loggerName").asText(), line);
+        assertEquals("delivery m-1 not recorded, will retry", json.path("formattedMessage").asText(), line);
+        assertEquals("8f5e3c1a-0000-4000-8000-000000000001", json.path("mdc").path("AWSRequestId").asText(), line);
+        assertEquals("dev-0001", json.path("mdc").path("deviceId").asText(), line);
+        assertTrue(json.path("throwable").toString().contains("throttled"), line);
+        assertTrue(json.path("timestamp").isNumber(), line);
+    }
+
+    @Test
+    void rootIsInfoAndTheSdkIsQuiet() throws Exception {
+        LoggerContext context = configured();
+        assertEquals(Level.INFO, context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel());
+        assertFalse(context.getLogger("dev.flywheel.x").isDebugEnabled());
+        assertFalse(context.getLogger("software.amazon.awssdk.request").isInfoEnabled());
+    }
+}
