@@ -74,9 +74,8 @@ final class Sandbox implements AutoCloseable {
             case "DeviceRegistryFunction" -> {
                 p.put("flywheel.chain.id", "31337");
                 p.put("flywheel.iot.device-policy", "sandbox-device");
-                p.put("flywheel.certificates.issuer", "local-ca");
-                p.put("flywheel.certificates.local-ca.cert", require("FLYWHEEL_DEVNET_CA_CERT"));
-                p.put("flywheel.certificates.local-ca.key", require("FLYWHEEL_DEVNET_CA_KEY"));
+                // The Lambda jar carries only the production issuer; the devnet CA lives in the devnet module.
+                p.put("flywheel.certificates.issuer", "iot-core");
             }
             case "NetworkEntropyFunction" -> {
                 p.put("flywheel.entropy.network-id", "sandbox");
