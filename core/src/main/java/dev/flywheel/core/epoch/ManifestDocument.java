@@ -1,47 +1,143 @@
 package dev.flywheel.core.epoch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.json.InvalidJsonException;
-import dev.flywheel.core.reward.DeviceReward;
-import dev.flywheel.core.reward.EpochRewards;
+import dev.flywheel.core.reward.EpochAllocation;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The canonical (RFC 8785) document of a closed epoch: its split and every allocation. Amounts
- * are decimal strings, since JCS numbers are doubles. Its SHA-256 goes on chain with the root.
+ * The canonical (RFC 8785) manifest of a closed epoch: the rules version and its full text, every
+ * pool's inputs and outcome, every cut and device allocation, and the unallocated amounts by
+ * reason. Amounts are decimal strings, since JCS numbers are doubles. Its SHA-256 ({@code
+ * manifestHash}) goes on chain with the root. The allocation list is written entry by entry, so a
+ * million devices never become one JSON tree.
  */
 public final class ManifestDocument {
+    public static final String SCHEMA = "flywheel.epoch-manifest/1";
+
     private ManifestDocument() {
     }
 
-    public static byte[] canonicalBytes(EpochRewards rewards, String rootHex, BigInteger totalCumulative) {
+    public static byte[] canonicalBytes(EpochAllocation a, String rootHex, BigInteger totalCumulative) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + a.devices().size() * 160);
+        write(a, rootHex, totalCumulative, out);
+        return out.toByteArray();
+    }
+
+    /** 0x-hex SHA-256 of canonical bytes. */
+    public static String hash(byte[] canonical) {
+        return Encoding.hex0x(Encoding.sha256(canonical));
+    }
+
+    public static void write(EpochAllocation a, String rootHex, BigInteger totalCumulative, OutputStream out) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode doc = f.objectNode();
-        doc.put("epoch", Long.toString(rewards.epoch()));
-        doc.put("emission", rewards.emission().toString());
-        doc.put("totalUnits", Long.toString(rewards.totalUnits()));
-        doc.put("unallocated", rewards.unallocated().toString());
-        doc.put("root", rootHex);
-        doc.put("totalCumulative", totalCumulative.toString());
-        ArrayNode allocations = doc.putArray("allocations");
-        for (DeviceReward r : rewards.rewards()) {
-            allocations.addObject().put("device", r.deviceId()).put("owner", r.owner())
-                    .put("units", Long.toString(r.units())).put("amount", r.amount().toString());
+        // Members in RFC 8785 order (UTF-16 code units; all keys are ASCII, so String order).
+        Map<String, Object> members = new TreeMap<>();
+        members.put("schema", f.textNode(SCHEMA));
+        members.put("epoch", f.textNode(Long.toString(a.epoch())));
+        members.put("configVersion", f.textNode(a.rules().version()));
+        members.put("rules", a.rules().toJson());
+        members.put("emission", f.textNode(a.emission().toString()));
+        members.put("allocated", f.textNode(a.allocated().toString()));
+        members.put("unallocated", f.textNode(a.unallocated().toString()));
+        members.put("unallocatedByReason", amounts(a.unallocatedByReason()));
+        members.put("totalUnits", f.textNode(Long.toString(a.totalUnits())));
+        ObjectNode unpooled = f.objectNode();
+        a.unpooledUnits().forEach((k, v) -> unpooled.put(k, Long.toString(v)));
+        members.put("unpooledUnits", unpooled);
+        members.put("root", rootHex == null ? f.nullNode() : f.textNode(rootHex));
+        members.put("totalCumulative", f.textNode(totalCumulative.toString()));
+        ArrayNode pools = f.arrayNode();
+        for (EpochAllocation.PoolResult p : a.pools()) {
+            pools.addObject().put("name", p.name()).put("emission", p.emission().toString())
+                    .put("units", Long.toString(p.units())).put("weight", p.weight().toString())
+                    .put("allocated", p.allocated().toString()).set("unallocated", amounts(p.unallocated()));
         }
+        members.put("pools", pools);
+        ArrayNode cuts = f.arrayNode();
+        for (EpochAllocation.CutResult c : a.cuts()) {
+            cuts.addObject().put("name", c.name()).put("account", c.account()).put("amount", c.amount().toString());
+        }
+        members.put("cuts", cuts);
+        members.put("allocations", (Allocations) () -> a);
         try {
-            return CanonicalJson.canonicalize(doc);
-        } catch (InvalidJsonException e) {
-            throw new IllegalStateException("manifest is not canonicalizable", e);
+            out.write('{');
+            boolean first = true;
+            for (Map.Entry<String, Object> m : members.entrySet()) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                out.write(canonical(TextNode.valueOf(m.getKey())));
+                out.write(':');
+                if (m.getValue() instanceof Allocations) {
+                    writeAllocations(a, out);
+                } else {
+                    out.write(canonical((JsonNode) m.getValue()));
+                }
+            }
+            out.write('}');
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the manifest", e);
         }
     }
 
-    /** 0x-hex SHA-256 of {@link #canonicalBytes}. */
-    public static String hash(EpochRewards rewards, String rootHex, BigInteger totalCumulative) {
-        return Encoding.hex0x(Encoding.sha256(canonicalBytes(rewards, rootHex, totalCumulative)));
+    /** Marker for the streamed member. */
+    @FunctionalInterface
+    private interface Allocations {
+        EpochAllocation allocation();
+    }
+
+    private static void writeAllocations(EpochAllocation a, OutputStream out) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        out.write('[');
+        boolean first = true;
+        for (EpochAllocation.DeviceAllocation d : a.devices()) {
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            ObjectNode o = f.objectNode().put("device", d.deviceId()).put("owner", d.owner())
+                    .put("units", Long.toString(d.rawUnits())).put("amount", d.amount().toString());
+            if (d.scalePpb() >= 0) {
+                o.put("scalePpb", Long.toString(d.scalePpb()));
+            }
+            ObjectNode pools = o.putObject("pools");
+            for (int p = 0; p < d.poolUnits().length; p++) {
+                if (d.poolUnits()[p] != 0 || d.poolAmounts()[p].signum() != 0) {
+                    pools.putObject(a.pools().get(p).name()).put("units", Long.toString(d.poolUnits()[p]))
+                            .put("amount", d.poolAmounts()[p].toString());
+                }
+            }
+            out.write(canonical(o));
+        }
+        out.write(']');
+    }
+
+    private static ObjectNode amounts(Map<String, BigInteger> byReason) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        byReason.forEach((k, v) -> o.put(k, v.toString()));
+        return o;
+    }
+
+    private static byte[] canonical(JsonNode node) {
+        try {
+            return CanonicalJson.canonicalize(node);
+        } catch (InvalidJsonException e) {
+            throw new IllegalStateException("manifest is not canonicalizable", e);
+        }
     }
 }
