@@ -43,6 +43,10 @@ public record NetworkConfig(String network, Instant genesis, Duration epochLengt
         return new NetworkConfig(network, genesis, length, lateDataGate, tokenSymbol, tokenDecimals, versions);
     }
 
+    public NetworkConfig withLateDataGate(Duration gate) {
+        return new NetworkConfig(network, genesis, epochLength, gate, tokenSymbol, tokenDecimals, versions);
+    }
+
     /** The rules in force for an epoch: the last version whose effective epoch is at or before it. */
     public RewardRules rulesFor(long epoch) {
         RewardRules found = null;

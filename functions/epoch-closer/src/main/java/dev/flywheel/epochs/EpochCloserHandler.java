@@ -1,7 +1,9 @@
 package dev.flywheel.epochs;
 
-import dev.flywheel.core.epoch.EmissionSchedule;
-import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.epoch.DeviceLocations;
+import dev.flywheel.core.epoch.EpochLedger;
+import dev.flywheel.core.epoch.EpochWorkSource;
+import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.types.coverage.AntennaGains;
@@ -11,7 +13,6 @@ import dev.flywheel.core.types.coverage.CoverageWindow;
 import dev.flywheel.core.types.coverage.CoverageWindowEvaluator;
 import dev.flywheel.core.types.coverage.RegionResolver;
 import dev.flywheel.dynamodb.DynamoEntropyLedger;
-import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.context.annotation.Value;
@@ -21,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +32,8 @@ import java.util.Map;
 /**
  * Scheduled: first evaluates the proof-of-coverage windows that have closed (when the entropy table is configured:
  * {@code flywheel.entropy.table}), so their credits land in the beacon's epoch while it is still open; then closes
- * every epoch past its late-data gate and returns their manifests.
+ * every epoch past its late-data gate under the network configuration's rules (config/network.json) and returns
+ * their manifests, each with its {@code manifestHash}.
  */
 public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(EpochCloserHandler.class);
@@ -43,18 +44,21 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     /** Coverage evaluation stops after this long (timeout 300 s), leaving time to close epochs. */
     private static final Duration COVERAGE_BUDGET = Duration.ofSeconds(150);
 
+    /** Segments read in parallel; the merged result is the same for any count. */
+    private static final int WORKERS = 2;
+
     @Inject
-    DynamoEpochLedger ledger;
+    EpochLedger ledger;
+    @Inject
+    EpochWorkSource work;
+    @Inject
+    DeviceLocations locations;
+    @Inject
+    NetworkConfig network;
     @Inject
     DynamoProofLedger proofs;
     @Inject
     DynamoDbClient dynamo;
-    @Inject
-    EpochClock clock;
-    @Value("${flywheel.epoch.emission}")
-    String emission;
-    @Value("${flywheel.late-data.seconds:3600}")
-    long lateDataSeconds;
     @Value("${flywheel.entropy.table:}")
     String entropyTable;
     /** Coverage window settle delay (docs/rewards-coverage.md): 60 s by default. */
@@ -87,8 +91,7 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
                 result.put("coverageError", e.toString());
             }
         }
-        var closer = new EpochCloser(ledger, clock,
-                EmissionSchedule.constant(new BigInteger(emission)), Duration.ofSeconds(lateDataSeconds), Clock.systemUTC());
+        var closer = new EpochCloser(ledger, work, locations, network, Clock.systemUTC(), WORKERS);
         List<EpochManifest> closed = closer.closeDue(MAX_EPOCHS_PER_RUN);
         result.put("closed", closed.stream().map(EpochCloserHandler::summary).toList());
         return result;
@@ -111,6 +114,7 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
         s.put("allocated", m.allocated().toString());
         s.put("unallocated", m.unallocated().toString());
         s.put("root", m.rootHex());
+        s.put("manifestHash", m.manifestHash());
         return s;
     }
 }
