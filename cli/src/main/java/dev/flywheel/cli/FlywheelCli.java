@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
  *   flywheel revoke|suspend|reactivate --device-id ID --reason TEXT
  *   flywheel show            --device-id ID
  *   flywheel denylist add|remove|show --device-id ID [--reason TEXT]        operators: proofs rejected `denylisted`
+ *   flywheel epoch show N | recompute N [--config FILE] [--stack NAME]      an epoch's manifest; recompute and diff it
  * </pre>
  * The API URL is {@code --api} or {@code $FLYWHEEL_REGISTRY_URL}. Requests are signed with SigV4
  * ({@code execute-api}, the AWS default credentials chain) with {@code --sign}, {@code FLYWHEEL_REGISTRY_SIGV4=1}
@@ -47,7 +48,8 @@ import java.util.concurrent.Callable;
         description = "Onboard and manage Flywheel devices.",
         subcommands = {FlywheelCli.Keygen.class, FlywheelCli.SignBinding.class, FlywheelCli.Register.class,
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
-                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class})
+                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class,
+                EpochCommands.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 
