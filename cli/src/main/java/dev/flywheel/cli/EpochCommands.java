@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.io.PrintWriter;
@@ -57,6 +58,10 @@ final class EpochCommands implements Callable<Integer> {
             return env.containsKey("FLYWHEEL_LEDGER_TABLE") ? TableNames.fromEnvironment(env) : TableNames.forStack(stack);
         }
 
+        static DynamoDbClient dynamo() {
+            return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+        }
+
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
@@ -66,7 +71,7 @@ final class EpochCommands implements Callable<Integer> {
     static final class Show extends LedgerCommand {
         @Override
         public Integer call() {
-            try (DynamoDbClient dynamo = DynamoDbClient.create()) {
+            try (DynamoDbClient dynamo = dynamo()) {
                 byte[] doc = new DynamoEpochLedger(dynamo, tables()).manifestDocument(epoch).orElseThrow(
                         () -> new IllegalArgumentException("epoch " + epoch + " has no stored manifest"));
                 out().println(new String(doc, StandardCharsets.UTF_8));
@@ -87,7 +92,7 @@ final class EpochCommands implements Callable<Integer> {
         @Override
         public Integer call() {
             NetworkConfig network = config == null ? NetworkConfigLoader.packaged() : NetworkConfigLoader.load(config);
-            try (DynamoDbClient dynamo = DynamoDbClient.create()) {
+            try (DynamoDbClient dynamo = dynamo()) {
                 TableNames t = tables();
                 var ledger = new DynamoEpochLedger(dynamo, t);
                 var closer = new EpochCloser(ledger, new DynamoCreditWorkSource(dynamo, t, SensorReading.TYPE),
