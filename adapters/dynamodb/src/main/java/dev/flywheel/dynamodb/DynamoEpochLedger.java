@@ -88,7 +88,7 @@ public final class DynamoEpochLedger implements EpochLedger {
         Map<String, AttributeValue> head = new HashMap<>(DynamoProofLedger.key("M#" + epoch, "HEAD"));
         head.put("chunks", n(chunks));
         head.put("bytes", n(document.length));
-        head.put("sha256", s(dev.flywheel.core.crypto.Encoding.hex0x(dev.flywheel.core.crypto.Encoding.sha256(document))));
+        head.put("sha256", s(dev.flywheel.core.epoch.ManifestDocument.hash(document)));
         head.put("configVersion", s(configVersion));
         dynamo.putItem(p -> p.tableName(rewards).item(head));
     }
