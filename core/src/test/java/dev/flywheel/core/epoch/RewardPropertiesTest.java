@@ -1,6 +1,7 @@
 package dev.flywheel.core.epoch;
 
 import dev.flywheel.core.geo.H3Native;
+import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.reward.EpochAllocation;
 import dev.flywheel.core.reward.HexDensity;
@@ -73,7 +74,8 @@ class RewardPropertiesTest {
         double lng0 = -122.4;
         double spread = r.nextBoolean() ? 0.01 : 0.5;
         for (int d = 0; d < devices; d++) {
-            String id = "dev-" + r.nextInt(1_000_000);
+            // Now and then an id that needs escaping, to hold the hand-written canonical form to RFC 8785.
+            String id = (r.nextInt(10) == 0 ? "d\u00e9v\"\\\n\u0001\u20ac-" : "dev-") + r.nextInt(1_000_000);
             if (cells.containsKey(id)) {
                 continue;
             }
@@ -137,6 +139,12 @@ class RewardPropertiesTest {
                 sum = sum.add(devices);
             }
             assertEquals(a.allocated(), sum, at + ": allocated = cuts + every device's amount");
+            try {
+                assertArrayEquals(CanonicalJson.canonicalize(CanonicalJson.mapper().readTree(one.document())), one.document(),
+                        at + ": the manifest is its own RFC 8785 form");
+            } catch (Exception e) {
+                throw new AssertionError(at, e);
+            }
             for (int k : new int[]{2, 3, 7}) {
                 EpochCloser.Computed split = close(rules, fleet, k);
                 assertEquals(one.manifestHash(), split.manifestHash(), at + " with " + k + " workers");

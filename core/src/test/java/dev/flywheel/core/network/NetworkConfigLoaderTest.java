@@ -49,7 +49,7 @@ class NetworkConfigLoaderTest {
     @Test
     void poolsOverOneHundredPercentAreRefusedNamingFieldAndValue() throws Exception {
         var e = refused(c -> ((ObjectNode) v0(c).get("pools").get(0)).put("shareBps", 9000));
-        assertTrue(e.getMessage().contains("$.rewards[0].pools: '16000 bps' cuts and pools add up to 160.00 %"), e.getMessage());
+        assertTrue(e.getMessage().contains("$.rewards[0].pools: '15000 bps' cuts and pools add up to 150.00 %"), e.getMessage());
     }
 
     @Test
