@@ -59,7 +59,6 @@ import java.util.function.BooleanSupplier;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** 1,000 tokens of 18 decimals per devnet epoch. */
-    private static final BigInteger EMISSION = new BigInteger("1000000000000000000000");
     /** After the last PUBACK, how long the fleet waits for receipts (the verifier answers within a poll or two). */
     private static final Duration RECEIPT_GRACE = Duration.ofSeconds(5);
 
@@ -143,7 +142,9 @@ public final class Demo {
                     , v));
             properties.put("flywheel.epoch.genesis", genesis.toString());
             properties.put("flywheel.epoch.seconds", epochSeconds);
-            properties.put("flywheel.epoch.emission", EMISSION.toString());
+            // The network's rules come from the checkout's config/network.json, the file the template packages;
+            // only genesis and epoch length are the demo's own.
+            properties.put("flywheel.network.config", devnet.repoRoot().resolve("config/network.json").toString());
             properties.put("flywheel.late-data.seconds", 2);
             properties.put("flywheel.signer.secret-id", provisioned.signerSecretId());
             properties.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());
