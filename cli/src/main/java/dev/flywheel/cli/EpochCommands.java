@@ -50,12 +50,15 @@ final class EpochCommands implements Callable<Integer> {
         CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", description = "epoch number")
         long epoch;
-        @Option(names = "--stack", description = "stack whose tables to read when FLYWHEEL_*_TABLE are unset (default flywheel-devnet)")
-        String stack = "flywheel-devnet";
+        @Option(names = "--stack", description = "stack whose tables to read (default: FLYWHEEL_*_TABLE when set, else flywheel-devnet)")
+        String stack;
 
         TableNames tables() {
             Map<String, String> env = System.getenv();
-            return env.containsKey("FLYWHEEL_LEDGER_TABLE") ? TableNames.fromEnvironment(env) : TableNames.forStack(stack);
+            if (stack == null && env.containsKey("FLYWHEEL_LEDGER_TABLE")) {
+                return TableNames.fromEnvironment(env);
+            }
+            return TableNames.forStack(stack == null ? "flywheel-devnet" : stack);
         }
 
         static DynamoDbClient dynamo() {
