@@ -6,21 +6,12 @@ import dev.flywheel.core.epoch.EpochWorkSource;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
-import dev.flywheel.core.types.coverage.AntennaGains;
-import dev.flywheel.core.types.coverage.CoverageConfig;
-import dev.flywheel.core.types.coverage.CoverageDenylist;
-import dev.flywheel.core.types.coverage.CoverageWindow;
 import dev.flywheel.core.types.coverage.CoverageWindowEvaluator;
-import dev.flywheel.core.types.coverage.RegionResolver;
-import dev.flywheel.dynamodb.DynamoEntropyLedger;
-import dev.flywheel.dynamodb.DynamoProofLedger;
 import io.micronaut.context.ApplicationContextBuilder;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +19,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Scheduled: first evaluates the proof-of-coverage windows that have closed (when the entropy table is configured:
@@ -56,17 +48,7 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     @Inject
     NetworkConfig network;
     @Inject
-    DynamoProofLedger proofs;
-    @Inject
-    DynamoDbClient dynamo;
-    @Value("${flywheel.entropy.table:}")
-    String entropyTable;
-    /** Coverage window settle delay (docs/rewards-coverage.md): 60 s by default. */
-    @Value("${flywheel.coverage.settle-seconds:60}")
-    long settleSeconds;
-    /** One frequency-plan region for the whole network; blank: H3 res-3 parents stand in for regions. */
-    @Value("${flywheel.coverage.region:}")
-    String region;
+    CoverageEvaluations coverage;
 
     public EpochCloserHandler() {
     }
@@ -78,10 +60,11 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     @Override
     public Map<String, Object> execute(Map<String, Object> scheduledEvent) {
         Map<String, Object> result = new LinkedHashMap<>();
-        if (entropyTable != null && !entropyTable.isBlank()) {
+        Optional<CoverageWindowEvaluator> evaluator = coverage.forThisRun();
+        if (evaluator.isPresent()) {
             try {
                 long deadline = System.nanoTime() + COVERAGE_BUDGET.toNanos();
-                CoverageWindowEvaluator.Summary coverage = coverageEvaluator().evaluateDue(Instant.now(), MAX_WINDOWS_PER_RUN,
+                CoverageWindowEvaluator.Summary coverage = evaluator.get().evaluateDue(Instant.now(), MAX_WINDOWS_PER_RUN,
                         () -> System.nanoTime() < deadline);
                 result.put("coverage", Map.of("windows", coverage.windows(),
                         "lateOrOrphanWitnesses", coverage.lateOrOrphanWitnesses(), "units", coverage.units()));
@@ -95,15 +78,6 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
         List<EpochManifest> closed = closer.closeDue(MAX_EPOCHS_PER_RUN);
         result.put("closed", closed.stream().map(EpochCloserHandler::summary).toList());
         return result;
-    }
-
-    private CoverageWindowEvaluator coverageEvaluator() {
-        var reports = proofs.coverage();
-        var window = new CoverageWindow(CoverageConfig.defaults().withSettleDelay(Duration.ofSeconds(settleSeconds)),
-                new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1)),
-                region == null || region.isBlank() ? RegionResolver.h3Parent(3) : RegionResolver.single(region.strip()),
-                reports.history(), CoverageDenylist.NONE, AntennaGains.ZERO);
-        return new CoverageWindowEvaluator(window, reports);
     }
 
     private static Map<String, Object> summary(EpochManifest m) {
