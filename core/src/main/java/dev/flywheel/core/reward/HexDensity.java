@@ -50,14 +50,22 @@ public final class HexDensity {
             RewardRules.HexLimit limit = limits.get(i);
             Map<Long, long[]> level = new HashMap<>(unclipped.size() * 2);
             for (Map.Entry<Long, Long> e : unclipped.entrySet()) {
-                long occupied = 0;
-                for (Long n : h3.gridDisk(e.getKey(), 1)) {
-                    if (n != e.getKey().longValue() && unclipped.getOrDefault(n, 0L) >= limit.target()) {
-                        occupied++;
+                long count = e.getValue();
+                long clipped = count;
+                // The limit is never below target (max >= target), so a hex at or under target is never
+                // clipped and its neighbours need not be looked up: most hexes, and most of the H3 calls.
+                if (count > limit.target()) {
+                    long hex = e.getKey();
+                    long occupied = 0;
+                    for (Long n : h3.gridDisk(hex, 1)) {
+                        if (n != hex && unclipped.getOrDefault(n, 0L) >= limit.target()) {
+                            occupied++;
+                        }
                     }
+                    long hexLimit = Math.min(limit.max(), limit.target() * Math.max(1, occupied - limit.neighbors() + 1));
+                    clipped = Math.min(count, hexLimit);
                 }
-                long hexLimit = Math.min(limit.max(), limit.target() * Math.max(1, occupied - limit.neighbors() + 1));
-                level.put(e.getKey(), new long[]{e.getValue(), Math.min(e.getValue(), hexLimit)});
+                level.put(e.getKey(), new long[]{count, clipped});
             }
             levels.add(level);
             if (i > 0) {
