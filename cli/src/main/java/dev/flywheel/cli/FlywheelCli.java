@@ -39,6 +39,7 @@ import java.util.concurrent.Callable;
  *   flywheel denylist add|remove|show --device-id ID [--reason TEXT]        operators: proofs rejected `denylisted`
  *   flywheel sign-proof      --device-key FILE --seq N --metric M --value V --unit U [--h3 CELL] [--out FILE]
  *                            a signed sensor.reading envelope, as firmware makes it (publish it with mosquitto_pub)
+ *   flywheel epoch show N | recompute N [--config FILE] [--stack NAME]      an epoch's manifest; recompute and diff it
  * </pre>
  * The API URL is {@code --api} or {@code $FLYWHEEL_REGISTRY_URL}. Requests are signed with SigV4
  * ({@code execute-api}, the AWS default credentials chain) with {@code --sign}, {@code FLYWHEEL_REGISTRY_SIGV4=1}
@@ -50,7 +51,7 @@ import java.util.concurrent.Callable;
         subcommands = {FlywheelCli.Keygen.class, FlywheelCli.SignBinding.class, FlywheelCli.Register.class,
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
                 FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class,
-                FlywheelCli.SignProof.class})
+                FlywheelCli.SignProof.class, EpochCommands.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 

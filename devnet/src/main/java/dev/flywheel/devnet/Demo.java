@@ -58,7 +58,6 @@ import java.util.function.BooleanSupplier;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** 1,000 tokens of 18 decimals per devnet epoch. */
-    private static final BigInteger EMISSION = new BigInteger("1000000000000000000000");
     /** After the last PUBACK, how long the fleet waits for receipts (the verifier answers within a poll or two). */
     private static final Duration RECEIPT_GRACE = Duration.ofSeconds(5);
 
@@ -110,7 +109,7 @@ public final class Demo {
     public record Receipts(int accepted, Map<String, Integer> rejected, int missing, int unmatched) {
     }
 
-    Result run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
+    public Result run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
         var http = UrlConnectionHttpClient.create();
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).build();
              SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
@@ -146,8 +145,7 @@ public final class Demo {
             // The host also plays IoT Core's HTTPS data plane for the verifier's receipts, so the verifier
             // needs the host's URL before the host starts: pick its port now when none is configured.
             int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : HostProperties.freePort();
-            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds,
-                    EMISSION.toString(), hostPort);
+            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, hostPort);
             var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(),
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(2), hostPort);

@@ -40,8 +40,8 @@ import java.util.concurrent.CountDownLatch;
  * and writes the same facts as shell exports to {@code $FLYWHEEL_DEVNET_DIR/host.env}. Every start is a new
  * network (a new stack name and new contracts), so state from an earlier start never mixes in.
  *
- * <p>Settings: {@code FLYWHEEL_HOST_PORT} (8787), {@code FLYWHEEL_DEVNET_EPOCH_SECONDS} (30),
- * {@code FLYWHEEL_DEVNET_EMISSION} (token units per epoch, 1000 tokens of 18 decimals).
+ * <p>Settings: {@code FLYWHEEL_HOST_PORT} (8787), {@code FLYWHEEL_DEVNET_EPOCH_SECONDS} (30);
+ * emission and reward rules come from {@code config/network.json}.
  */
 public final class DevnetHost {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +67,6 @@ public final class DevnetHost {
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
         long epochSeconds = Long.parseLong(env.getOrDefault("FLYWHEEL_DEVNET_EPOCH_SECONDS", "30"));
-        String emission = env.getOrDefault("FLYWHEEL_DEVNET_EMISSION", "1000000000000000000000");
         DevnetConfig devnet = DevnetConfig.fromEnvironment(env).withStackName("flywheel-devnet-" + Instant.now().getEpochSecond());
         Path stateDir = Path.of(env.getOrDefault("FLYWHEEL_DEVNET_DIR", devnet.repoRoot().resolve(".devnet").toString()));
 
@@ -79,8 +78,7 @@ public final class DevnetHost {
             // Genesis one epoch back: the first epoch a maker sees is 1 (the distributor accepts roots from epoch 1).
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
             EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
-            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, emission,
-                    devnet.hostPort());
+            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, devnet.hostPort());
             var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(),
                     Duration.ofSeconds(5), Duration.ofSeconds(5), devnet.hostPort());
             LocalFunctionHost host = new LocalFunctionHost(devnet, settings, sqs, DevnetHost::log);

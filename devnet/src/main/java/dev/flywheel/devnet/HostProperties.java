@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The function properties a devnet host gives every handler for one provisioned stack: what the template's
- * environment variables give the Lambdas on AWS (tables, epoch, secrets, chain, distributor), plus the
+ * environment variables give the Lambdas on AWS (tables, epoch, network rules, secrets, chain, distributor), plus the
  * host's own URL as IoT Core's data-plane endpoint for receipts.
  */
 public final class HostProperties {
@@ -14,12 +14,14 @@ public final class HostProperties {
     }
 
     public static Map<String, Object> forStack(DevnetConfig devnet, DevnetProvisioner.Provisioned provisioned, Instant genesis,
-                                               long epochSeconds, String emission, int hostPort) {
+                                               long epochSeconds, int hostPort) {
         Map<String, Object> p = new LinkedHashMap<>();
         provisioned.tables().asEnvironment().forEach((k, v) -> p.put(k.toLowerCase().replace('_', '.'), v));
         p.put("flywheel.epoch.genesis", genesis.toString());
         p.put("flywheel.epoch.seconds", epochSeconds);
-        p.put("flywheel.epoch.emission", emission);
+        // The network's rules come from the checkout's config/network.json, the file the template packages;
+        // only genesis and epoch length are the devnet's own.
+        p.put("flywheel.network.config", devnet.repoRoot().resolve("config/network.json").toString());
         p.put("flywheel.late-data.seconds", 2);
         p.put("flywheel.signer.secret-id", provisioned.signerSecretId());
         p.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());

@@ -89,8 +89,7 @@ class BrokerFidelityIT {
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(EPOCH_SECONDS);
             int port = HostProperties.freePort();
-            var settings = new LocalFunctionHost.Settings(HostProperties.forStack(devnet, provisioned, genesis, EPOCH_SECONDS,
-                    "1000", port), provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(), Duration.ofMinutes(10),
+            var settings = new LocalFunctionHost.Settings(HostProperties.forStack(devnet, provisioned, genesis, EPOCH_SECONDS, port), provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(), Duration.ofMinutes(10),
                     Duration.ofMinutes(10), port);
             var proofs = new DynamoProofLedger(dynamo, provisioned.tables(), new EpochClock(genesis, Duration.ofSeconds(EPOCH_SECONDS)),
                     Duration.ofDays(1));
@@ -139,8 +138,7 @@ class BrokerFidelityIT {
             int port = HostProperties.freePort();
             // The rule's action queue is gone (as if deleted or access were denied): every send fails.
             String missingQueue = provisioned.queueUrl() + "-deleted";
-            var settings = new LocalFunctionHost.Settings(HostProperties.forStack(devnet, provisioned, genesis, EPOCH_SECONDS,
-                    "1000", port), missingQueue, provisioned.ingestErrorQueueUrl(), Duration.ofMinutes(10), Duration.ofMinutes(10), port);
+            var settings = new LocalFunctionHost.Settings(HostProperties.forStack(devnet, provisioned, genesis, EPOCH_SECONDS, port), missingQueue, provisioned.ingestErrorQueueUrl(), Duration.ofMinutes(10), Duration.ofMinutes(10), port);
             try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
                 host.start();
                 String device = "erract-" + UUID.randomUUID().toString().substring(0, 6);

@@ -5,7 +5,6 @@ import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
 import dev.flywheel.core.reward.DeviceReward;
 import dev.flywheel.core.reward.EpochRewards;
-import dev.flywheel.core.reward.WorkCredit;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -43,13 +42,90 @@ public final class DynamoEpochLedger implements EpochLedger {
     private final DynamoDbClient dynamo;
     private final String epochs;
     private final String rewards;
-    private final DynamoProofLedger proofs;
+    /** Manifest chunk size: gzip output cut below DynamoDB's 400 KB item limit. */
+    private static final int CHUNK = 350 * 1024;
 
-    public DynamoEpochLedger(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs) {
+    public DynamoEpochLedger(DynamoDbClient dynamo, TableNames tables) {
         this.dynamo = dynamo;
         this.epochs = tables.epochs();
         this.rewards = tables.rewards();
-        this.proofs = proofs;
+    }
+
+    /** Kept for callers that wire the proof ledger beside it; the work itself is read through an EpochWorkSource. */
+    public DynamoEpochLedger(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs) {
+        this(dynamo, tables);
+    }
+
+    /**
+     * The document is gzipped and cut into {@code M#<epoch> / C#<n>} items, then a {@code M#<epoch> / HEAD}
+     * item names the chunk count, hash and rules version: a reader trusts only a document whose head exists,
+     * and a rewrite after a crash writes the same chunks again.
+     */
+    @Override
+    public void writeManifest(long epoch, String configVersion, byte[] document) {
+        byte[] zipped;
+        try (var buffer = new java.io.ByteArrayOutputStream(document.length / 4 + 64)) {
+            try (var gzip = new java.util.zip.GZIPOutputStream(buffer)) {
+                gzip.write(document);
+            }
+            zipped = buffer.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        int chunks = 0;
+        for (int off = 0; off < zipped.length || chunks == 0; off += CHUNK) {
+            Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key("M#" + epoch, String.format("C#%06d", chunks)));
+            item.put("data", AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArray(
+                    java.util.Arrays.copyOfRange(zipped, off, Math.min(zipped.length, off + CHUNK)))));
+            items.add(item);
+            chunks++;
+        }
+        // Chunks go one by one: 25 items of 350 KB would pass BatchWriteItem's 16 MB request limit.
+        for (Map<String, AttributeValue> item : items) {
+            dynamo.putItem(p -> p.tableName(rewards).item(item));
+        }
+        Map<String, AttributeValue> head = new HashMap<>(DynamoProofLedger.key("M#" + epoch, "HEAD"));
+        head.put("chunks", n(chunks));
+        head.put("bytes", n(document.length));
+        head.put("sha256", s(dev.flywheel.core.epoch.ManifestDocument.hash(document)));
+        head.put("configVersion", s(configVersion));
+        dynamo.putItem(p -> p.tableName(rewards).item(head));
+    }
+
+    @Override
+    public Optional<byte[]> manifestDocument(long epoch) {
+        Map<String, AttributeValue> head = manifestHead(epoch);
+        if (head == null) {
+            return Optional.empty();
+        }
+        var zipped = new java.io.ByteArrayOutputStream();
+        long chunks = num(head, "chunks");
+        for (int i = 0; i < chunks; i++) {
+            String sk = String.format("C#%06d", i);
+            Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(rewards).consistentRead(true)
+                    .key(DynamoProofLedger.key("M#" + epoch, sk))).item();
+            if (item == null || item.isEmpty()) {
+                throw new IllegalStateException("manifest of epoch " + epoch + " lacks chunk " + sk);
+            }
+            zipped.writeBytes(item.get("data").b().asByteArray());
+        }
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.toByteArray()))) {
+            return Optional.of(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("manifest of epoch " + epoch + " is corrupt", e);
+        }
+    }
+
+    @Override
+    public Optional<String> configVersion(long epoch) {
+        return Optional.ofNullable(manifestHead(epoch)).map(h -> str(h, "configVersion"));
+    }
+
+    private Map<String, AttributeValue> manifestHead(long epoch) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(rewards).consistentRead(true)
+                .key(DynamoProofLedger.key("M#" + epoch, "HEAD"))).item();
+        return item == null || item.isEmpty() ? null : item;
     }
 
     @Override
@@ -73,11 +149,6 @@ public final class DynamoEpochLedger implements EpochLedger {
         } catch (ConditionalCheckFailedException alreadyClosed) {
             return false;
         }
-    }
-
-    @Override
-    public List<WorkCredit> credits(long epoch) {
-        return proofs.credits(epoch);
     }
 
     @Override

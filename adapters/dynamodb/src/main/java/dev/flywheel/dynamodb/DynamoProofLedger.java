@@ -110,6 +110,8 @@ public final class DynamoProofLedger implements VerdictLedger {
             credit.put("owner", s(accepted.device().owner()));
             credit.put("units", n(accepted.workUnits()));
             credit.put("proofId", s(accepted.proof().proofId()));
+            // The reward pool the closer sums these units into: the proof type (docs/rewards.md).
+            credit.put("pool", s(accepted.proof().type()));
 
             final long creditEpoch = epoch;
             long window = rateLimit.windowStart(delivery.receivedAt().toEpochMilli());

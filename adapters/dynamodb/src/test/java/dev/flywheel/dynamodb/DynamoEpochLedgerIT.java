@@ -3,7 +3,9 @@ package dev.flywheel.dynamodb;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
-import dev.flywheel.core.epoch.EmissionSchedule;
+import dev.flywheel.core.epoch.DeviceLocations;
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.core.reward.WorkCredit;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochLedger;
@@ -160,7 +162,8 @@ class DynamoEpochLedgerIT {
     }
 
     private static EpochCloser closer(Ledgers l, Clock wallClock) {
-        return new EpochCloser(l.epochs(), CLOCK, EmissionSchedule.constant(EMISSION), LATE_DATA, wallClock);
+        return new EpochCloser(l.epochs(), new DynamoCreditWorkSource(dynamo, l.tables(), SensorReading.TYPE),
+                DeviceLocations.of(Map.of()), NetworkConfig.uniform(CLOCK, EMISSION, LATE_DATA), wallClock, 2);
     }
 
     /** Work: epoch 0 alice 3+1, bob 2; epoch 1 bob 1, carol 2 (alice absent); epoch 2 nothing. */
@@ -257,6 +260,25 @@ class DynamoEpochLedgerIT {
     }
 
     @Test
+    void theCanonicalManifestIsStoredInChunksAndHashesToTheManifestHash() {
+        Ledgers l = freshStack();
+        standardWork(l);
+        List<EpochManifest> closed = closer(l, after(1)).closeDue(10);
+        for (EpochManifest m : closed) {
+            byte[] doc = l.epochs().manifestDocument(m.epoch()).orElseThrow();
+            assertEquals(m.manifestHash(), Encoding.hex0x(Encoding.sha256(doc)));
+            assertEquals(Optional.of("uniform"), l.epochs().configVersion(m.epoch()));
+        }
+        // Incompressible 1 MB: several chunks below the item size limit, read back byte for byte.
+        byte[] big = new byte[1 << 20];
+        RANDOM.nextBytes(big);
+        l.epochs().writeManifest(77, "v9", big);
+        l.epochs().writeManifest(77, "v9", big);
+        assertTrue(java.util.Arrays.equals(big, l.epochs().manifestDocument(77).orElseThrow()));
+        assertEquals(Optional.empty(), l.epochs().manifestDocument(78));
+    }
+
+    @Test
     void closeDueRespectsItsLimitAndContinuesNextRun() {
         Ledgers l = freshStack();
         standardWork(l);
@@ -278,7 +300,7 @@ class DynamoEpochLedgerIT {
         Ledgers crashed = freshStack();
         standardWork(crashed);
         assertTrue(crashed.epochs().beginClosing(0));
-        EpochRewards partial = EpochRewardSplit.split(0, EMISSION, crashed.epochs().credits(0));
+        EpochRewards partial = EpochRewardSplit.split(0, EMISSION, List.of(new WorkCredit("alice-1", ALICE, 3)));
         crashed.epochs().writeRewards(partial, OwnerBalances.accumulate(Map.of(), partial),
                 CumulativeMerkleTree.of(OwnerBalances.accumulate(Map.of(), partial).entrySet().stream()
                         .map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList()));

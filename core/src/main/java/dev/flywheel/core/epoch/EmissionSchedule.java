@@ -2,7 +2,7 @@ package dev.flywheel.core.epoch;
 
 import java.math.BigInteger;
 
-/** Tokens (smallest unit) scheduled for an epoch. */
+/** Tokens (smallest unit) scheduled for an epoch; the network configuration's steps implement it. */
 @FunctionalInterface
 public interface EmissionSchedule {
     BigInteger emissionFor(long epoch);

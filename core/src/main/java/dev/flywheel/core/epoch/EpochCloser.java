@@ -2,47 +2,91 @@ package dev.flywheel.core.epoch;
 
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
 import dev.flywheel.core.merkle.RewardLeaf;
-import dev.flywheel.core.reward.EpochRewardSplit;
-import dev.flywheel.core.reward.EpochRewards;
-import dev.flywheel.core.reward.OwnerBalances;
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.core.reward.DeviceUnits;
+import dev.flywheel.core.reward.EpochAllocation;
+import dev.flywheel.core.reward.HexDensity;
+import dev.flywheel.core.reward.RewardRules;
+import dev.flywheel.core.reward.RewardSplit;
 
 import java.math.BigInteger;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Closes every epoch whose end lies at least {@code lateDataGate} in the past, in order: marks it
- * closing, splits the emission over its credits, adds the shares to lifetime totals, builds the
- * cumulative Merkle root, writes it all, then marks it closed. Each step is idempotent, so a run
- * that dies anywhere is finished by the next one with the same result.
+ * Closes every epoch whose end lies at least the late-data gate in the past, in order: marks it
+ * closing, streams its work per device (over {@code workers} disjoint segments in parallel; the
+ * merge is sorted by device id, so any number of workers gives the same result), splits each pool
+ * under the rules in force for the epoch, adds the shares to lifetime totals, builds the cumulative
+ * Merkle root, writes rewards, then the canonical manifest, then marks it closed. Memory grows with
+ * devices, never with proofs. Every write is idempotent and the computation depends only on stored
+ * inputs, so a run that dies after any write is finished by the next one with the same manifest hash.
  */
 public final class EpochCloser {
     private final EpochLedger ledger;
-    private final EpochClock clock;
-    private final EmissionSchedule emission;
-    private final Duration lateDataGate;
+    private final EpochWorkSource work;
+    private final DeviceLocations locations;
+    private final NetworkConfig config;
     private final Clock wallClock;
+    private final int workers;
 
-    public EpochCloser(EpochLedger ledger, EpochClock clock, EmissionSchedule emission, Duration lateDataGate,
-                       Clock wallClock) {
+    /** Reports streaming progress: segments done of all, devices read so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(int segmentsDone, int segments, long devices);
+
+        Progress NONE = (done, all, devices) -> {
+        };
+    }
+
+    /** Everything a close computes, before anything is written. */
+    public record Computed(EpochAllocation allocation, Map<String, BigInteger> cumulative, CumulativeMerkleTree tree,
+                           byte[] document, String manifestHash) {
+        public String rootHex() {
+            return tree == null ? null : tree.rootHex();
+        }
+
+        public BigInteger totalCumulative() {
+            return cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
+        }
+    }
+
+    public EpochCloser(EpochLedger ledger, EpochWorkSource work, DeviceLocations locations, NetworkConfig config,
+                       Clock wallClock, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be >= 1");
+        }
         this.ledger = ledger;
-        this.clock = clock;
-        this.emission = emission;
-        this.lateDataGate = lateDataGate;
+        this.work = work;
+        this.locations = locations;
+        this.config = config;
         this.wallClock = wallClock;
+        this.workers = workers;
     }
 
     /** Closes due epochs, at most {@code limit}, and returns their manifests. */
     public List<EpochManifest> closeDue(int limit) {
+        EpochClock clock = config.clock();
         List<EpochManifest> closed = new ArrayList<>();
         Instant now = wallClock.instant();
         EpochLedger.Cursor cursor = ledger.cursor(clock.epochOf(clock.genesis()) - 1);
+        config.checkAgainstClosed(cursor.lastClosed(), ledger.configVersion(cursor.lastClosed()).orElse(null));
         long next = cursor.lastClosed() + 1;
-        while (closed.size() < limit && !clock.end(next).plus(lateDataGate).isAfter(now)) {
+        while (closed.size() < limit && !clock.end(next).plus(config.lateDataGate()).isAfter(now)) {
             closed.add(close(next, cursor.lastClosed()));
             cursor = new EpochLedger.Cursor(next, cursor.lastSettled());
             next++;
@@ -50,21 +94,135 @@ public final class EpochCloser {
         return closed;
     }
 
-    EpochManifest close(long epoch, long previousClosed) {
+    public EpochManifest close(long epoch, long previousClosed) {
         if (!ledger.beginClosing(epoch)) {
             return ledger.manifest(epoch).orElseThrow();
         }
-        EpochRewards rewards = EpochRewardSplit.split(epoch, emission.emissionFor(epoch), ledger.credits(epoch));
-        Map<String, BigInteger> cumulative = OwnerBalances.accumulate(ledger.balances(previousClosed), rewards);
-        CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(
-                cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
-        ledger.writeRewards(rewards, cumulative, tree);
-        BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
-        String root = tree == null ? null : tree.rootHex();
-        EpochManifest manifest = new EpochManifest(epoch, rewards.emission(), rewards.totalUnits(),
-                rewards.allocated(), rewards.unallocated(), rewards.rewards().size(), cumulative.size(),
-                root, total, wallClock.instant(), ManifestDocument.hash(rewards, root, total));
+        Computed c = compute(epoch, ledger.balances(previousClosed), Progress.NONE);
+        ledger.writeRewards(c.allocation().rewards(), c.cumulative(), c.tree());
+        ledger.writeManifest(epoch, c.allocation().rules().version(), c.document());
+        EpochAllocation a = c.allocation();
+        EpochManifest manifest = new EpochManifest(epoch, a.emission(), a.totalUnits(), a.allocated(), a.unallocated(),
+                (int) a.devices().stream().filter(d -> d.rawUnits() > 0).count(), c.cumulative().size(), c.rootHex(),
+                c.totalCumulative(), wallClock.instant(), c.manifestHash());
         ledger.markClosed(manifest, previousClosed);
         return manifest;
+    }
+
+    /** The close of an epoch from stored inputs, without writing: what {@code recompute} compares. */
+    public Computed compute(long epoch, Map<String, BigInteger> previousBalances, Progress progress) {
+        RewardRules rules = config.rulesFor(epoch);
+        return compute(epoch, rules, previousBalances, progress);
+    }
+
+    public Computed compute(long epoch, RewardRules rules, Map<String, BigInteger> previousBalances, Progress progress) {
+        SortedMap<String, Long> unpooled = new TreeMap<>();
+        List<DeviceUnits> devices = collect(epoch, rules, unpooled, progress);
+        Map<String, Long> scales = Map.of();
+        if (rules.pools().stream().anyMatch(RewardRules.Pool::densityScaled)) {
+            scales = HexDensity.scales(rules.density(), locations.cells(active(epoch, rules, devices)));
+        }
+        EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);
+        Map<String, BigInteger> cumulative = new TreeMap<>(previousBalances);
+        a.byAccount().forEach((account, amount) -> cumulative.merge(account, amount, BigInteger::add));
+        CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(
+                cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
+        BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
+        byte[] doc = ManifestDocument.canonicalBytes(a, tree == null ? null : tree.rootHex(), total);
+        return new Computed(a, cumulative, tree, doc, ManifestDocument.hash(doc));
+    }
+
+    /** Devices counted for density: this epoch's plus those with work in the lookback epochs before it. */
+    private Set<String> active(long epoch, RewardRules rules, List<DeviceUnits> devices) {
+        Set<String> ids = new HashSet<>(devices.size() * 2);
+        devices.forEach(d -> ids.add(d.deviceId()));
+        long first = Math.max(config.clock().epochOf(config.clock().genesis()), epoch - rules.density().lookbackEpochs() + 1);
+        for (long e = first; e < epoch; e++) {
+            for (int s = 0; s < workers; s++) {
+                work.forEachDevice(e, s, workers, w -> {
+                    if (w.totalUnits() > 0) {
+                        synchronized (ids) {
+                            ids.add(w.deviceId());
+                        }
+                    }
+                });
+            }
+        }
+        return ids;
+    }
+
+    private List<DeviceUnits> collect(long epoch, RewardRules rules, SortedMap<String, Long> unpooled, Progress progress) {
+        Map<String, Integer> poolIndex = new TreeMap<>();
+        Map<String, Long> weight = new TreeMap<>();
+        for (int p = 0; p < rules.pools().size(); p++) {
+            for (var e : rules.pools().get(p).sources().entrySet()) {
+                poolIndex.put(e.getKey(), p);
+                weight.put(e.getKey(), e.getValue());
+            }
+        }
+        int pools = rules.pools().size();
+        AtomicLong seen = new AtomicLong();
+        AtomicInteger done = new AtomicInteger();
+        List<List<DeviceUnits>> parts = new ArrayList<>();
+        List<SortedMap<String, Long>> unpooledParts = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "epoch-close-segment");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int s = 0; s < workers; s++) {
+                List<DeviceUnits> part = new ArrayList<>();
+                SortedMap<String, Long> unpooledPart = new TreeMap<>();
+                parts.add(part);
+                unpooledParts.add(unpooledPart);
+                int segment = s;
+                futures.add(pool.submit(() -> {
+                    work.forEachDevice(epoch, segment, workers, w -> {
+                        long[] units = new long[pools];
+                        long raw = 0;
+                        for (var e : w.unitsByPool().entrySet()) {
+                            raw = Math.addExact(raw, e.getValue());
+                            Integer p = poolIndex.get(e.getKey());
+                            if (p == null) {
+                                unpooledPart.merge(e.getKey(), e.getValue(), Math::addExact);
+                            } else {
+                                units[p] = Math.addExact(units[p], Math.multiplyExact(e.getValue(), weight.get(e.getKey())));
+                            }
+                        }
+                        part.add(new DeviceUnits(w.deviceId(), w.owner(), units, raw));
+                        long n = seen.incrementAndGet();
+                        if (n % 50_000 == 0) {
+                            progress.update(done.get(), workers, n);
+                        }
+                    });
+                    progress.update(done.incrementAndGet(), workers, seen.get());
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading epoch " + epoch, e);
+        } finally {
+            pool.shutdownNow();
+        }
+        int total = parts.stream().mapToInt(List::size).sum();
+        List<DeviceUnits> all = new ArrayList<>(total);
+        parts.forEach(all::addAll);
+        parts.clear();
+        all.sort(Comparator.comparing(DeviceUnits::deviceId));
+        for (int i = 1; i < all.size(); i++) {
+            if (all.get(i).deviceId().equals(all.get(i - 1).deviceId())) {
+                throw new IllegalStateException("device " + all.get(i).deviceId() + " was delivered twice for epoch " + epoch);
+            }
+        }
+        unpooledParts.forEach(m -> m.forEach((k, v) -> unpooled.merge(k, v, Math::addExact)));
+        return all;
     }
 }

@@ -2,10 +2,8 @@ package dev.flywheel.core.epoch;
 
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
 import dev.flywheel.core.reward.EpochRewards;
-import dev.flywheel.core.reward.WorkCredit;
 
 import java.math.BigInteger;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,14 +22,23 @@ public interface EpochLedger {
      */
     boolean beginClosing(long epoch);
 
-    /** Every credit of the epoch, strongly consistent (called after beginClosing). */
-    List<WorkCredit> credits(long epoch);
-
     /** Cumulative owner totals as of a closed epoch; empty for none. */
     Map<String, BigInteger> balances(long epoch);
 
     /** Idempotent: same inputs write the same items. */
     void writeRewards(EpochRewards rewards, Map<String, BigInteger> cumulative, CumulativeMerkleTree tree);
+
+    /**
+     * Stores the epoch's canonical manifest document (idempotent; large: a million devices make
+     * hundreds of MB), before {@link #markClosed}, with the rules version it was computed under.
+     */
+    void writeManifest(long epoch, String configVersion, byte[] canonicalDocument);
+
+    /** The stored canonical manifest document of an epoch, if one was written. */
+    Optional<byte[]> manifestDocument(long epoch);
+
+    /** The rules version a closed epoch was computed under. */
+    Optional<String> configVersion(long epoch);
 
     /** Atomically marks the epoch CLOSED and advances the cursor from epoch-1 to epoch. */
     void markClosed(EpochManifest manifest, long previousClosed);

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
-import dev.flywheel.core.epoch.EmissionSchedule;
+import dev.flywheel.core.epoch.DeviceLocations;
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.dynamodb.DynamoCreditWorkSource;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
@@ -141,7 +143,8 @@ class ClaimsApiHandlerIT {
 
     private List<EpochManifest> closeThrough(long epoch) {
         Clock wall = Clock.fixed(CLOCK.end(epoch).plusSeconds(1), ZoneOffset.UTC);
-        return new EpochCloser(epochs, CLOCK, EmissionSchedule.constant(EMISSION), Duration.ZERO, wall).closeDue(10);
+        return new EpochCloser(epochs, new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE), DeviceLocations.of(Map.of()),
+                NetworkConfig.uniform(CLOCK, EMISSION, Duration.ZERO), wall, 1).closeDue(10);
     }
 
     private EpochSettler settler() {

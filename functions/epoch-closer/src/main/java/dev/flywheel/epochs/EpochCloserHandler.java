@@ -1,38 +1,31 @@
 package dev.flywheel.epochs;
 
-import dev.flywheel.core.epoch.EmissionSchedule;
-import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.epoch.DeviceLocations;
+import dev.flywheel.core.epoch.EpochLedger;
+import dev.flywheel.core.epoch.EpochWorkSource;
+import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
-import dev.flywheel.core.types.coverage.AntennaGains;
-import dev.flywheel.core.types.coverage.CoverageConfig;
-import dev.flywheel.core.types.coverage.CoverageDenylist;
-import dev.flywheel.core.types.coverage.CoverageWindow;
 import dev.flywheel.core.types.coverage.CoverageWindowEvaluator;
-import dev.flywheel.core.types.coverage.RegionResolver;
-import dev.flywheel.dynamodb.DynamoEntropyLedger;
-import dev.flywheel.dynamodb.DynamoEpochLedger;
-import dev.flywheel.dynamodb.DynamoProofLedger;
 import io.micronaut.context.ApplicationContextBuilder;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Scheduled: first evaluates the proof-of-coverage windows that have closed (when the entropy table is configured:
  * {@code flywheel.entropy.table}), so their credits land in the beacon's epoch while it is still open; then closes
- * every epoch past its late-data gate and returns their manifests.
+ * every epoch past its late-data gate under the network configuration's rules (config/network.json) and returns
+ * their manifests, each with its {@code manifestHash}.
  */
 public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(EpochCloserHandler.class);
@@ -43,26 +36,19 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     /** Coverage evaluation stops after this long (timeout 300 s), leaving time to close epochs. */
     private static final Duration COVERAGE_BUDGET = Duration.ofSeconds(150);
 
+    /** Segments read in parallel; the merged result is the same for any count. */
+    private static final int WORKERS = 2;
+
     @Inject
-    DynamoEpochLedger ledger;
+    EpochLedger ledger;
     @Inject
-    DynamoProofLedger proofs;
+    EpochWorkSource work;
     @Inject
-    DynamoDbClient dynamo;
+    DeviceLocations locations;
     @Inject
-    EpochClock clock;
-    @Value("${flywheel.epoch.emission}")
-    String emission;
-    @Value("${flywheel.late-data.seconds:3600}")
-    long lateDataSeconds;
-    @Value("${flywheel.entropy.table:}")
-    String entropyTable;
-    /** Coverage window settle delay (docs/rewards-coverage.md): 60 s by default. */
-    @Value("${flywheel.coverage.settle-seconds:60}")
-    long settleSeconds;
-    /** One frequency-plan region for the whole network; blank: H3 res-3 parents stand in for regions. */
-    @Value("${flywheel.coverage.region:}")
-    String region;
+    NetworkConfig network;
+    @Inject
+    CoverageEvaluations coverage;
 
     public EpochCloserHandler() {
     }
@@ -74,10 +60,11 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     @Override
     public Map<String, Object> execute(Map<String, Object> scheduledEvent) {
         Map<String, Object> result = new LinkedHashMap<>();
-        if (entropyTable != null && !entropyTable.isBlank()) {
+        Optional<CoverageWindowEvaluator> evaluator = coverage.forThisRun();
+        if (evaluator.isPresent()) {
             try {
                 long deadline = System.nanoTime() + COVERAGE_BUDGET.toNanos();
-                CoverageWindowEvaluator.Summary coverage = coverageEvaluator().evaluateDue(Instant.now(), MAX_WINDOWS_PER_RUN,
+                CoverageWindowEvaluator.Summary coverage = evaluator.get().evaluateDue(Instant.now(), MAX_WINDOWS_PER_RUN,
                         () -> System.nanoTime() < deadline);
                 result.put("coverage", Map.of("windows", coverage.windows(),
                         "lateOrOrphanWitnesses", coverage.lateOrOrphanWitnesses(), "units", coverage.units()));
@@ -87,20 +74,10 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
                 result.put("coverageError", e.toString());
             }
         }
-        var closer = new EpochCloser(ledger, clock,
-                EmissionSchedule.constant(new BigInteger(emission)), Duration.ofSeconds(lateDataSeconds), Clock.systemUTC());
+        var closer = new EpochCloser(ledger, work, locations, network, Clock.systemUTC(), WORKERS);
         List<EpochManifest> closed = closer.closeDue(MAX_EPOCHS_PER_RUN);
         result.put("closed", closed.stream().map(EpochCloserHandler::summary).toList());
         return result;
-    }
-
-    private CoverageWindowEvaluator coverageEvaluator() {
-        var reports = proofs.coverage();
-        var window = new CoverageWindow(CoverageConfig.defaults().withSettleDelay(Duration.ofSeconds(settleSeconds)),
-                new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1)),
-                region == null || region.isBlank() ? RegionResolver.h3Parent(3) : RegionResolver.single(region.strip()),
-                reports.history(), CoverageDenylist.NONE, AntennaGains.ZERO);
-        return new CoverageWindowEvaluator(window, reports);
     }
 
     private static Map<String, Object> summary(EpochManifest m) {
@@ -111,6 +88,7 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
         s.put("allocated", m.allocated().toString());
         s.put("unallocated", m.unallocated().toString());
         s.put("root", m.rootHex());
+        s.put("manifestHash", m.manifestHash());
         return s;
     }
 }

@@ -95,7 +95,7 @@ class EpochCloserHandlerIT {
                 "flywheel.settlements.table", t.settlements(),
                 "flywheel.epoch.genesis", genesis.toString(),
                 "flywheel.epoch.seconds", Long.toString(EPOCH_SECONDS),
-                "flywheel.epoch.emission", EMISSION.toString()));
+                "flywheel.network.config", java.nio.file.Path.of("src/test/resources/network-uniform.json").toAbsolutePath().toString()));
         if (lateDataSeconds != null) {
             properties.put("flywheel.late-data.seconds", lateDataSeconds);
         }

@@ -1,6 +1,8 @@
 package dev.flywheel.function;
 
 import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.core.network.NetworkConfigLoader;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
@@ -10,6 +12,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -30,10 +33,29 @@ public class FlywheelSettingsFactory {
         return new TableNames(devices, ledger, epochs, rewards, settlements);
     }
 
+    /**
+     * The network configuration: the file at {@code flywheel.network.config} when set, else the copy of
+     * config/network.json packaged in the jar. {@code flywheel.epoch.genesis} / {@code flywheel.epoch.seconds},
+     * when set, replace its epochs (the devnet's short epochs with a fresh genesis); rules always come from the file.
+     */
     @Singleton
-    EpochClock epochClock(@Value("${flywheel.epoch.genesis}") String genesis,
-                          @Value("${flywheel.epoch.seconds}") long seconds) {
-        return new EpochClock(Instant.parse(genesis), Duration.ofSeconds(seconds));
+    NetworkConfig networkConfig(@Value("${flywheel.network.config:}") String file,
+                                @Value("${flywheel.epoch.genesis:}") String genesis,
+                                @Value("${flywheel.epoch.seconds:0}") long seconds,
+                                @Value("${flywheel.late-data.seconds:-1}") long lateDataSeconds) {
+        NetworkConfig config = file == null || file.isBlank() ? NetworkConfigLoader.packaged() : NetworkConfigLoader.load(Path.of(file));
+        if (genesis != null && !genesis.isBlank() && seconds > 0) {
+            config = config.withEpochs(Instant.parse(genesis), Duration.ofSeconds(seconds));
+        }
+        if (lateDataSeconds >= 0) {
+            config = config.withLateDataGate(Duration.ofSeconds(lateDataSeconds));
+        }
+        return config;
+    }
+
+    @Singleton
+    EpochClock epochClock(NetworkConfig config) {
+        return config.clock();
     }
 
     @Singleton
@@ -50,6 +72,6 @@ public class FlywheelSettingsFactory {
 
     @Singleton
     DynamoEpochLedger epochLedger(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs) {
-        return new DynamoEpochLedger(dynamo, tables, proofs);
+        return new DynamoEpochLedger(dynamo, tables);
     }
 }

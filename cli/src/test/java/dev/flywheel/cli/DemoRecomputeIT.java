@@ -1,0 +1,81 @@
+package dev.flywheel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.devnet.Demo;
+import dev.flywheel.devnet.DevnetConfig;
+import dev.flywheel.dynamodb.TableNames;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * After a demo run on the devnet, {@code flywheel epoch recompute} reproduces every closed epoch's manifest
+ * from the stored credits; after one stored credit is altered by hand it reports the difference.
+ */
+class DemoRecomputeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Run(int code, JsonNode out, String err) {
+    }
+
+    private static Run recompute(long epoch, String stack) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FlywheelCli.run(new String[]{"epoch", "recompute", Long.toString(epoch), "--stack", stack, "--no-progress"},
+                new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString().isBlank() ? null : JSON.readTree(out.toString()), err.toString());
+    }
+
+    @Test
+    void recomputeReproducesTheDemoEpochsThenNamesAnAlteredCredit() throws Exception {
+        DevnetConfig base = DevnetConfig.fromEnvironment(System.getenv());
+        DevnetConfig devnet = new DevnetConfig(base.repoRoot(), "it-recompute-" + System.nanoTime(), base.mqtt(), base.caCert(),
+                base.caKey(), base.rulesEngineCert(), base.rulesEngineKey(), base.certsDir(), base.chainRpc(), base.chainId(),
+                base.operatorKeyFile(), base.ownerKeyFile(), 0);
+        Demo.Result result = new Demo().run(devnet, 6, 2, 10);
+        assertTrue(result.accepted() > 0);
+
+        TableNames tables = TableNames.forStack(devnet.stackName());
+        long withCredits = -1;
+        try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            for (long e = 0; e <= result.epoch(); e++) {
+                Run r = recompute(e, devnet.stackName());
+                assertEquals(0, r.code(), "epoch " + e + ": " + r.out() + r.err());
+                assertTrue(r.out().get("matches").asBoolean());
+                assertEquals(0, r.out().get("differences").size());
+                if (r.out().get("devices").asInt() > 0) {
+                    withCredits = e;
+                }
+            }
+            assertTrue(withCredits >= 0, "the demo credited some epoch");
+
+            String pk = "E#" + withCredits;
+            List<Map<String, AttributeValue>> credits = dynamo.query(q -> q.tableName(tables.ledger())
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :w)")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":w", AttributeValue.fromS("W#")))).items();
+            Map<String, AttributeValue> altered = new HashMap<>(credits.getFirst());
+            long units = Long.parseLong(altered.get("units").n());
+            altered.put("units", AttributeValue.fromN(Long.toString(units + 41)));
+            dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
+            String device = altered.get("device").s();
+
+            Run r = recompute(withCredits, devnet.stackName());
+            assertEquals(3, r.code(), r.out() + r.err());
+            assertFalse(r.out().get("matches").asBoolean());
+            String differences = r.out().get("differences").toString();
+            assertTrue(differences.contains("allocations[device=" + device + "].units"), differences);
+        }
+    }
+}

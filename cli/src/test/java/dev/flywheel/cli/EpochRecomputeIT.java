@@ -1,0 +1,147 @@
+package dev.flywheel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.core.crypto.DeviceSigningKey;
+import dev.flywheel.core.crypto.SignatureScheme;
+import dev.flywheel.core.epoch.DeviceLocations;
+import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.epoch.EpochCloser;
+import dev.flywheel.core.epoch.EpochManifest;
+import dev.flywheel.core.epoch.ManifestDocument;
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.core.network.NetworkConfigLoader;
+import dev.flywheel.core.proof.ProofCodec;
+import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.verify.InboundProof;
+import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.verify.ProofVerifier;
+import dev.flywheel.core.verify.Verdict;
+import dev.flywheel.core.verify.VerificationPolicy;
+import dev.flywheel.dynamodb.DynamoCreditWorkSource;
+import dev.flywheel.dynamodb.DynamoDeviceRegistry;
+import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoProofLedger;
+import dev.flywheel.dynamodb.TableNames;
+import dev.flywheel.testing.MotoDynamo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code flywheel epoch show/recompute} against moto: verified proofs recorded by the real proof ledger,
+ * an epoch closed under the packaged config/network.json, then recomputed from the stored credits (no
+ * difference), then one stored credit altered by hand (the difference named by device).
+ */
+class EpochRecomputeIT {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofSeconds(60));
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static DynamoDbClient dynamo;
+    private static TableNames tables;
+
+    @BeforeAll
+    static void start() {
+        dynamo = MotoDynamo.client();
+        tables = MotoDynamo.createTables(dynamo);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dynamo != null) {
+            MotoDynamo.deleteTables(dynamo, tables);
+            dynamo.close();
+        }
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FlywheelCli.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static void prove(DynamoProofLedger ledger, String device, String owner, int count) {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM);
+        DeviceRecord record = new DeviceRecord(device, SignatureScheme.ED25519, key.publicKey(), owner, DeviceStatus.ACTIVE, null);
+        ProofVerifier verifier = new ProofVerifier(id -> Optional.of(record).filter(r -> r.deviceId().equals(id)), id -> false,
+                VerificationPolicy.defaults(), PlausibilityChecks.defaults());
+        for (int seq = 1; seq <= count; seq++) {
+            Instant received = CLOCK.start(0).plusMillis(700L * seq);
+            byte[] payload = ProofCodec.encode(device, seq, received.minusMillis(100), null, new SensorReading("pm25", 9.0, "ugm3"), key);
+            Verdict v = verifier.verify(new InboundProof(device + "-" + seq, device, received, payload));
+            ledger.record(new InboundProof(device + "-" + seq, device, received, payload), v);
+        }
+    }
+
+    @Test
+    void recomputeMatchesTheClosedEpochThenNamesAHandAlteredCredit() throws Exception {
+        DynamoProofLedger proofs = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
+        prove(proofs, "rc-a", "0x00000000000000000000000000000000000000aa", 3);
+        prove(proofs, "rc-b", "0x00000000000000000000000000000000000000bb", 2);
+        prove(proofs, "rc-c", "0x00000000000000000000000000000000000000aa", 1);
+        NetworkConfig network = NetworkConfigLoader.packaged().withEpochs(CLOCK.genesis(), CLOCK.length()).withLateDataGate(Duration.ZERO);
+        var ledger = new DynamoEpochLedger(dynamo, tables);
+        List<EpochManifest> closed = new EpochCloser(ledger, new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE),
+                DeviceLocations.from(new DynamoDeviceRegistry(dynamo, tables.devices())), network,
+                Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2).closeDue(1);
+        assertEquals(1, closed.size());
+        String stack = tables.ledger().substring(0, tables.ledger().length() - "-proof-ledger".length());
+
+        Run show = cli("epoch", "show", "0", "--stack", stack);
+        assertEquals(0, show.code(), show.err());
+        byte[] shown = show.out().strip().getBytes(StandardCharsets.UTF_8);
+        assertEquals(closed.getFirst().manifestHash(), ManifestDocument.hash(shown), "show prints the hashed document");
+        assertEquals("v1", JSON.readTree(shown).get("configVersion").asText());
+
+        Run same = cli("epoch", "recompute", "0", "--stack", stack);
+        assertEquals(0, same.code(), same.out() + same.err());
+        JsonNode r = JSON.readTree(same.out());
+        assertTrue(r.get("matches").asBoolean());
+        assertEquals(0, r.get("differences").size());
+        assertEquals(3, r.get("devices").asInt());
+        assertEquals(closed.getFirst().manifestHash(), r.get("storedHash").asText());
+        assertTrue(same.err().contains("2/2 segments"), "a progress bar on stderr: " + same.err());
+
+        // One stored credit of rc-b altered by hand: 1 unit becomes 5.
+        Map<String, AttributeValue> credit = dynamo.query(q -> q.tableName(tables.ledger())
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :w)")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("E#0"), ":w", AttributeValue.fromS("W#rc-b#"))))
+                .items().getFirst();
+        Map<String, AttributeValue> altered = new HashMap<>(credit);
+        altered.put("units", AttributeValue.fromN("5"));
+        dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
+
+        Run differs = cli("epoch", "recompute", "0", "--stack", stack, "--no-progress");
+        assertEquals(EpochCommands.DIFFERS, differs.code(), differs.out() + differs.err());
+        JsonNode d = JSON.readTree(differs.out());
+        assertTrue(!d.get("matches").asBoolean());
+        String lines = d.get("differences").toString();
+        assertTrue(lines.contains("allocations[device=rc-b].units: stored \\\"2\\\", recomputed \\\"6\\\""), lines);
+        assertTrue(lines.contains("allocations[device=rc-a].amount"), "the others' shares move too: " + lines);
+        assertTrue(lines.contains("pools[0].units: stored \\\"6\\\", recomputed \\\"10\\\""), lines);
+    }
+}
