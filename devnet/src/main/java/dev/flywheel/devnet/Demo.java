@@ -112,8 +112,11 @@ public final class Demo {
              SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
              IotClient iot = IotClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
 
+            // Genesis one epoch back: the run happens in epoch 1. The contracts take the same clock and emission.
+            Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
+            EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
             step("provisioning tables (from template.yaml), queues, secrets and contracts");
-            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
+            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision(clock, EMISSION);
             step("  token " + provisioned.contracts().tokenAddress() + ", distributor " + provisioned.contracts().distributorAddress());
 
             Credentials owner = Credentials.create(Files.readString(devnet.ownerKeyFile()).strip());
@@ -135,9 +138,6 @@ public final class Demo {
                         d.ownerAddress(), DeviceStatus.ACTIVE, d.h3Cell()), "flywheel-sim", Instant.now());
             }
 
-            // Genesis one epoch back: the run happens in epoch 1 (the contract only accepts roots for epochs >= 1).
-            Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
-            EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
             Map<String, Object> properties = new LinkedHashMap<>();
             provisioned.tables().asEnvironment().forEach((k, v) -> properties.put(k.toLowerCase().replace('_', '.')
                     , v));

@@ -2,8 +2,10 @@ package dev.flywheel.devnet;
 
 import dev.flywheel.chain.ChainConfig;
 import dev.flywheel.chain.DeployedContracts;
+import dev.flywheel.chain.DeploymentPlan;
 import dev.flywheel.chain.LocalKeyTransactionSigner;
 import dev.flywheel.chain.RewardsContractsDeployer;
+import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.dynamodb.TemplateTables;
 import org.web3j.crypto.Credentials;
@@ -16,6 +18,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.nio.file.Files;
 import java.util.Map;
 
@@ -43,7 +49,17 @@ public final class DevnetProvisioner {
         this.secrets = secrets;
     }
 
+    /** Contracts scheduled for hourly epochs of 1,000 FLY from the last full hour: for runs that do not settle. */
     public Provisioned provision() throws IOException {
+        Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600);
+        return provision(new EpochClock(genesis, Duration.ofHours(1)), new BigInteger("1000000000000000000000"));
+    }
+
+    /**
+     * @param clock the network's epoch clock: the distributor refuses roots for epochs that have not ended by it
+     * @param emissionPerEpoch the most the distributor releases per epoch (at least the closer's emission)
+     */
+    public Provisioned provision(EpochClock clock, BigInteger emissionPerEpoch) throws IOException {
         String stack = config.stackName();
         TemplateTables.createAll(dynamo, config.template(), stack);
         TableNames tables = TableNames.forStack(stack);
@@ -64,7 +80,8 @@ public final class DevnetProvisioner {
         try {
             ChainConfig chain = ChainConfig.of(config.chainRpc(), config.chainId());
             DeployedContracts contracts = new RewardsContractsDeployer(web3j, chain)
-                    .deploy(new LocalKeyTransactionSigner(operator), operator.getAddress());
+                    .deploy(new LocalKeyTransactionSigner(operator), DeploymentPlan.devnet(operator.getAddress(),
+                            clock.genesis().truncatedTo(ChronoUnit.SECONDS), clock.length(), emissionPerEpoch));
             return new Provisioned(tables, queueUrl, dlqUrl, signerSecretId, rpcSecretId, contracts, operator.getAddress());
         } finally {
             web3j.shutdown();

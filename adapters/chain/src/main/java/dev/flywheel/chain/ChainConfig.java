@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  *
  * @param rpcUrl JSON-RPC endpoint (Polygon node, or Anvil on a devnet)
  * @param chainId EIP-155 chain id signed into every transaction (137 Polygon, 80002 Amoy)
- * @param tokenAddress FlywheelToken; null until deployed
+ * @param tokenAddress the FLY token (RewardsDistributor itself); null until deployed
  * @param distributorAddress RewardsDistributor; null until deployed
+ * @param timelockAddress the TimelockController administering the distributor; null if unknown (only deploy tooling and tests use it)
  * @param minPriorityFeeWei floor under the node's tip suggestion: Polygon nodes reject tips under 25 gwei
  * @param receiptPollInterval how often to ask for a receipt or the finalized block (Polygon makes a block every ~2 s)
  * @param receiptTimeout how long to wait for inclusion before giving up (the journaled transaction stays retryable)
@@ -23,6 +24,7 @@ public record ChainConfig(
         long chainId,
         String tokenAddress,
         String distributorAddress,
+        String timelockAddress,
         BigInteger minPriorityFeeWei,
         Duration receiptPollInterval,
         Duration receiptTimeout,
@@ -46,6 +48,7 @@ public record ChainConfig(
         }
         tokenAddress = optionalAddress(tokenAddress, "tokenAddress");
         distributorAddress = optionalAddress(distributorAddress, "distributorAddress");
+        timelockAddress = optionalAddress(timelockAddress, "timelockAddress");
         if (minPriorityFeeWei.signum() < 0) {
             throw new IllegalArgumentException("minPriorityFeeWei must not be negative");
         }
@@ -56,21 +59,26 @@ public record ChainConfig(
 
     /** A network with Polygon's fee floor and fast polling, contracts not deployed yet. */
     public static ChainConfig of(String rpcUrl, long chainId) {
-        return new ChainConfig(rpcUrl, chainId, null, null, POLYGON_MIN_PRIORITY_FEE_WEI,
+        return new ChainConfig(rpcUrl, chainId, null, null, null, POLYGON_MIN_PRIORITY_FEE_WEI,
                 DEFAULT_RECEIPT_POLL_INTERVAL, DEFAULT_RECEIPT_TIMEOUT, DEFAULT_FINALITY_TIMEOUT);
     }
 
     public ChainConfig withContracts(String tokenAddress, String distributorAddress) {
-        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, minPriorityFeeWei,
+        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
                 receiptPollInterval, receiptTimeout, finalityTimeout);
     }
 
     public ChainConfig withContracts(DeployedContracts contracts) {
-        return withContracts(contracts.tokenAddress(), contracts.distributorAddress());
+        return withContracts(contracts.tokenAddress(), contracts.distributorAddress()).withTimelock(contracts.timelockAddress());
+    }
+
+    public ChainConfig withTimelock(String timelockAddress) {
+        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
+                receiptPollInterval, receiptTimeout, finalityTimeout);
     }
 
     public ChainConfig withMinPriorityFeeWei(BigInteger minPriorityFeeWei) {
-        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, minPriorityFeeWei,
+        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
                 receiptPollInterval, receiptTimeout, finalityTimeout);
     }
 

@@ -48,36 +48,31 @@ public final class RootPublisher {
     }
 
     /**
-     * @param epoch epoch number, above every epoch published before
+     * @param epoch epoch number (0 is the first), above every epoch published before
      * @param root 32-byte Merkle root of the cumulative rewards
-     * @param totalCumulative sum of all leaves: the contract never pays out more than this
+     * @param totalCumulative sum of all leaves; the contract refuses more than the emission scheduled through {@code epoch}
+     * @param manifestHash 32-byte SHA-256 of the epoch's canonical manifest, published with the root
      * @throws ContractRevertedException if the contract refuses the call before anything is signed
      * @throws ChainException on node errors or timeouts; calling again is safe
      */
-    public SettlementReceipt publish(long epoch, byte[] root, BigInteger totalCumulative) {
-        if (epoch <= 0) {
-            throw new IllegalArgumentException("epoch must be positive: " + epoch);
+    public SettlementReceipt publish(long epoch, byte[] root, BigInteger totalCumulative, byte[] manifestHash) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must not be negative: " + epoch);
         }
-        if (root.length != 32) {
-            throw new IllegalArgumentException("root must be 32 bytes");
+        if (root.length != 32 || manifestHash.length != 32) {
+            throw new IllegalArgumentException("root and manifestHash must be 32 bytes");
         }
         String intentId = intentId(epoch);
         var journaled = journal.find(intentId);
         if (journaled.isPresent()) {
             return resume(journaled.get());
         }
-        long onChainEpoch = ContractCalls.read(distributor.currentEpoch(), "currentEpoch()").longValueExact();
-        if (onChainEpoch >= epoch) {
-            byte[] onChainRoot = ContractCalls.read(distributor.currentRoot(), "currentRoot()");
-            if (onChainEpoch == epoch && !Arrays.equals(onChainRoot, root)) {
-                // Same epoch, other tree: the rewards computation is not deterministic, or the journal was lost.
-                throw new IllegalStateException("epoch " + epoch + " is on chain with root 0x" + HEX.formatHex(onChainRoot)
-                        + ", not 0x" + HEX.formatHex(root));
-            }
-            return new SettlementReceipt(intentId, SettlementReceipt.Outcome.ALREADY_PUBLISHED, null, null, null);
+        DistributorState state = DistributorState.read(distributor);
+        if (state.lastEpoch() >= epoch) {
+            return alreadyOnChain(intentId, epoch, root, state);
         }
 
-        String data = distributor.publishRoot(BigInteger.valueOf(epoch), root, totalCumulative).encodeFunctionCall();
+        String data = distributor.publishRoot(BigInteger.valueOf(epoch), root, totalCumulative, manifestHash).encodeFunctionCall();
         SignedTransaction tx = sender.sign(signer, sender.pendingNonce(signer.address()), distributor.getContractAddress(), data);
         JournaledTransaction entry = JournaledTransaction.signed(intentId, tx.from(), tx.nonce(), tx.hash(), tx.raw());
         if (!journal.record(entry)) {
@@ -86,6 +81,18 @@ public final class RootPublisher {
         }
         sender.broadcast(tx);
         return confirm(entry, sender.awaitReceipt(tx.hash()));
+    }
+
+    /** The contract has this epoch or a later one: nothing to send. Same epoch, other root is a conflict for an operator. */
+    private static SettlementReceipt alreadyOnChain(String intentId, long epoch, byte[] root, DistributorState state) {
+        byte[] onChain = state.hasPending() && state.pendingEpoch() == epoch ? state.pendingRoot()
+                : state.hasActive() && state.activeEpoch() == epoch ? state.activeRoot() : null;
+        if (onChain != null && !Arrays.equals(onChain, root)) {
+            // Same epoch, other tree: the rewards computation is not deterministic, or the journal was lost.
+            throw new IllegalStateException("epoch " + epoch + " is on chain with root 0x" + HEX.formatHex(onChain)
+                    + ", not 0x" + HEX.formatHex(root));
+        }
+        return new SettlementReceipt(intentId, SettlementReceipt.Outcome.ALREADY_PUBLISHED, null, null, null);
     }
 
     private SettlementReceipt resume(JournaledTransaction entry) {

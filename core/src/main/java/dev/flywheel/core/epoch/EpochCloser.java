@@ -1,6 +1,7 @@
 package dev.flywheel.core.epoch;
 
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
 import dev.flywheel.core.reward.EpochRewardSplit;
 import dev.flywheel.core.reward.EpochRewards;
@@ -26,14 +27,17 @@ public final class EpochCloser {
     private final EmissionSchedule emission;
     private final Duration lateDataGate;
     private final Clock wallClock;
+    private final LeafDomain domain;
 
+    /** @param domain chain and distributor the roots are published to: every leaf is bound to them */
     public EpochCloser(EpochLedger ledger, EpochClock clock, EmissionSchedule emission, Duration lateDataGate,
-                       Clock wallClock) {
+                       Clock wallClock, LeafDomain domain) {
         this.ledger = ledger;
         this.clock = clock;
         this.emission = emission;
         this.lateDataGate = lateDataGate;
         this.wallClock = wallClock;
+        this.domain = domain;
     }
 
     /** Closes due epochs, at most {@code limit}, and returns their manifests. */
@@ -56,7 +60,7 @@ public final class EpochCloser {
         }
         EpochRewards rewards = EpochRewardSplit.split(epoch, emission.emissionFor(epoch), ledger.credits(epoch));
         Map<String, BigInteger> cumulative = OwnerBalances.accumulate(ledger.balances(previousClosed), rewards);
-        CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(
+        CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(domain,
                 cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
         ledger.writeRewards(rewards, cumulative, tree);
         BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);

@@ -31,7 +31,7 @@ public final class EpochSettler {
                 () -> new IllegalStateException("epoch " + epoch + " is closed but has no manifest"));
         String txHash = null;
         if (manifest.rootHex() != null) {
-            txHash = chain.publish(epoch, manifest.rootHex(), manifest.totalCumulative());
+            txHash = chain.publish(epoch, manifest.rootHex(), manifest.totalCumulative(), manifest.manifestHash());
         }
         ledger.markSettled(epoch, txHash, cursor.lastSettled());
         return Optional.of(new Settlement(epoch, manifest.rootHex(), txHash));

@@ -13,6 +13,7 @@ import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.epoch.EpochSettler;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.SensorReading;
@@ -59,6 +60,7 @@ class ClaimsApiHandlerIT {
     private static final String GENESIS = "2026-01-01T00:00:00Z";
     private static final EpochClock CLOCK = new EpochClock(Instant.parse(GENESIS), Duration.ofSeconds(60));
     private static final BigInteger EMISSION = new BigInteger("5000000000000000000001");
+    private static final LeafDomain DOMAIN = new LeafDomain(80002, "0x5fbdb2315678afecb367f032d93f642f64180aa3");
     private static final String ALICE = "0x00000000000000000000000000000000000a11ce";
     private static final String ALICE_MIXED_CASE = "0x00000000000000000000000000000000000A11cE";
     private static final String BOB = "0x0000000000000000000000000000000000000b0b";
@@ -141,11 +143,11 @@ class ClaimsApiHandlerIT {
 
     private List<EpochManifest> closeThrough(long epoch) {
         Clock wall = Clock.fixed(CLOCK.end(epoch).plusSeconds(1), ZoneOffset.UTC);
-        return new EpochCloser(epochs, CLOCK, EmissionSchedule.constant(EMISSION), Duration.ZERO, wall).closeDue(10);
+        return new EpochCloser(epochs, CLOCK, EmissionSchedule.constant(EMISSION), Duration.ZERO, wall, DOMAIN).closeDue(10);
     }
 
     private EpochSettler settler() {
-        return new EpochSettler(epochs, (epoch, root, total) -> {
+        return new EpochSettler(epochs, (epoch, root, total, manifestHash) -> {
             published.add(epoch);
             return String.format("0x%064x", 0x5e771e00L + epoch);
         }, CLOCK);
@@ -163,9 +165,9 @@ class ClaimsApiHandlerIT {
         List<byte[]> proof = new ArrayList<>();
         claim.get("proof").forEach(p -> proof.add(Encoding.fromHex(p.asText())));
         byte[] root = Encoding.fromHex(claim.get("root").asText());
-        assertTrue(CumulativeMerkleTree.verify(root, new RewardLeaf(owner, cumulative), proof),
+        assertTrue(CumulativeMerkleTree.verify(DOMAIN, root, new RewardLeaf(owner, cumulative), proof),
                 "the served proof verifies the served amount against the settled root");
-        assertTrue(!CumulativeMerkleTree.verify(root, new RewardLeaf(owner, cumulative.add(BigInteger.ONE)), proof));
+        assertTrue(!CumulativeMerkleTree.verify(DOMAIN, root, new RewardLeaf(owner, cumulative.add(BigInteger.ONE)), proof));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.flywheel.epochs;
 import dev.flywheel.core.epoch.EmissionSchedule;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.types.coverage.AntennaGains;
 import dev.flywheel.core.types.coverage.CoverageConfig;
@@ -53,6 +54,11 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     EpochClock clock;
     @Value("${flywheel.epoch.emission}")
     String emission;
+    /** The leaves are bound to the chain and distributor the settler publishes to. */
+    @Value("${flywheel.chain.id}")
+    long chainId;
+    @Value("${flywheel.distributor.address}")
+    String distributor;
     @Value("${flywheel.late-data.seconds:3600}")
     long lateDataSeconds;
     @Value("${flywheel.entropy.table:}")
@@ -88,7 +94,8 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
             }
         }
         var closer = new EpochCloser(ledger, clock,
-                EmissionSchedule.constant(new BigInteger(emission)), Duration.ofSeconds(lateDataSeconds), Clock.systemUTC());
+                EmissionSchedule.constant(new BigInteger(emission)), Duration.ofSeconds(lateDataSeconds), Clock.systemUTC(),
+                new LeafDomain(chainId, distributor));
         List<EpochManifest> closed = closer.closeDue(MAX_EPOCHS_PER_RUN);
         result.put("closed", closed.stream().map(EpochCloserHandler::summary).toList());
         return result;
