@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  * @param receiptPollInterval how often to ask for a receipt or the finalized block (Polygon makes a block every ~2 s)
  * @param receiptTimeout how long to wait for inclusion before giving up (the journaled transaction stays retryable)
  * @param finalityTimeout how long to wait after inclusion for the {@code finalized} block tag to reach the receipt's block
+ * @param stuckAfter how long a sent transaction may wait without a receipt before it is replaced at the same
+ *                   nonce with higher fees, if its fees are below the market
+ * @param maxFeeCeilingWei the highest max fee per gas a replacement may offer; reaching it raises an alarm instead
  */
 public record ChainConfig(
         String rpcUrl,
@@ -28,12 +31,17 @@ public record ChainConfig(
         BigInteger minPriorityFeeWei,
         Duration receiptPollInterval,
         Duration receiptTimeout,
-        Duration finalityTimeout) {
+        Duration finalityTimeout,
+        Duration stuckAfter,
+        BigInteger maxFeeCeilingWei) {
 
     public static final BigInteger POLYGON_MIN_PRIORITY_FEE_WEI = BigInteger.valueOf(25_000_000_000L);
     public static final Duration DEFAULT_RECEIPT_POLL_INTERVAL = Duration.ofMillis(250);
     public static final Duration DEFAULT_RECEIPT_TIMEOUT = Duration.ofMinutes(2);
     public static final Duration DEFAULT_FINALITY_TIMEOUT = Duration.ofMinutes(2);
+    /** About 15 Polygon blocks. */
+    public static final Duration DEFAULT_STUCK_AFTER = Duration.ofSeconds(30);
+    public static final BigInteger DEFAULT_MAX_FEE_CEILING_WEI = BigInteger.valueOf(3_000).multiply(BigInteger.TEN.pow(9));
 
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
@@ -43,6 +51,8 @@ public record ChainConfig(
         Objects.requireNonNull(receiptPollInterval, "receiptPollInterval");
         Objects.requireNonNull(receiptTimeout, "receiptTimeout");
         Objects.requireNonNull(finalityTimeout, "finalityTimeout");
+        Objects.requireNonNull(stuckAfter, "stuckAfter");
+        Objects.requireNonNull(maxFeeCeilingWei, "maxFeeCeilingWei");
         if (chainId <= 0) {
             throw new IllegalArgumentException("chainId must be positive: " + chainId);
         }
@@ -60,12 +70,13 @@ public record ChainConfig(
     /** A network with Polygon's fee floor and fast polling, contracts not deployed yet. */
     public static ChainConfig of(String rpcUrl, long chainId) {
         return new ChainConfig(rpcUrl, chainId, null, null, null, POLYGON_MIN_PRIORITY_FEE_WEI,
-                DEFAULT_RECEIPT_POLL_INTERVAL, DEFAULT_RECEIPT_TIMEOUT, DEFAULT_FINALITY_TIMEOUT);
+                DEFAULT_RECEIPT_POLL_INTERVAL, DEFAULT_RECEIPT_TIMEOUT, DEFAULT_FINALITY_TIMEOUT, DEFAULT_STUCK_AFTER,
+                DEFAULT_MAX_FEE_CEILING_WEI);
     }
 
     public ChainConfig withContracts(String tokenAddress, String distributorAddress) {
         return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
-                receiptPollInterval, receiptTimeout, finalityTimeout);
+                receiptPollInterval, receiptTimeout, finalityTimeout, stuckAfter, maxFeeCeilingWei);
     }
 
     public ChainConfig withContracts(DeployedContracts contracts) {
@@ -74,12 +85,23 @@ public record ChainConfig(
 
     public ChainConfig withTimelock(String timelockAddress) {
         return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
-                receiptPollInterval, receiptTimeout, finalityTimeout);
+                receiptPollInterval, receiptTimeout, finalityTimeout, stuckAfter, maxFeeCeilingWei);
     }
 
     public ChainConfig withMinPriorityFeeWei(BigInteger minPriorityFeeWei) {
         return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
-                receiptPollInterval, receiptTimeout, finalityTimeout);
+                receiptPollInterval, receiptTimeout, finalityTimeout, stuckAfter, maxFeeCeilingWei);
+    }
+
+    /** Replacement policy for stuck transactions: see {@link #stuckAfter()} and {@link #maxFeeCeilingWei()}. */
+    public ChainConfig withReplacement(Duration stuckAfter, BigInteger maxFeeCeilingWei) {
+        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
+                receiptPollInterval, receiptTimeout, finalityTimeout, stuckAfter, maxFeeCeilingWei);
+    }
+
+    public ChainConfig withTimeouts(Duration receiptTimeout, Duration finalityTimeout) {
+        return new ChainConfig(rpcUrl, chainId, tokenAddress, distributorAddress, timelockAddress, minPriorityFeeWei,
+                receiptPollInterval, receiptTimeout, finalityTimeout, stuckAfter, maxFeeCeilingWei);
     }
 
     String requireTokenAddress() {

@@ -195,8 +195,11 @@ class RewardsSettlementIT {
         assertEquals(SettlementReceipt.Outcome.ALREADY_PUBLISHED, receipt.outcome());
         assertNull(receipt.txHash());
         assertEquals(nonce, anvil.confirmedNonce(PUBLISHER.getAddress()));
-        assertThrows(IllegalStateException.class, () -> new RootPublisher(anvil.web3j, config, new InMemoryTransactionJournal(),
-                new LocalKeyTransactionSigner(PUBLISHER)).publish(1, tree(Map.of(OWNER_B.getAddress(), fly(1))).root(), fly(1), MANIFEST));
+        SettlementReceipt conflict = new RootPublisher(anvil.web3j, config, new InMemoryTransactionJournal(),
+                new LocalKeyTransactionSigner(PUBLISHER)).publish(1, tree(Map.of(OWNER_B.getAddress(), fly(1))).root(), fly(1), MANIFEST);
+        assertEquals(SettlementReceipt.Outcome.CONFLICT, conflict.outcome(), "same epoch, other root: an alarm, not an exception");
+        assertTrue(conflict.detail().contains("is on chain with root"));
+        assertEquals(nonce, anvil.confirmedNonce(PUBLISHER.getAddress()));
     }
 
     @Test

@@ -96,9 +96,9 @@ class DynamoEpochLedgerIT {
         final List<Call> calls = new ArrayList<>();
 
         @Override
-        public String publish(long epoch, String rootHex, BigInteger totalCumulative, String manifestHash) {
+        public Result publish(long epoch, String rootHex, BigInteger totalCumulative, String manifestHash) {
             calls.add(new Call(epoch, rootHex, totalCumulative));
-            return String.format("0x%064x", 0xabc000 + epoch);
+            return new Published(String.format("0x%064x", 0xabc000 + epoch));
         }
     }
 
@@ -305,7 +305,7 @@ class DynamoEpochLedgerIT {
         Ledgers l = freshStack();
         standardWork(l);
         RecordingChain chain = new RecordingChain();
-        EpochSettler settler = new EpochSettler(l.epochs(), chain, CLOCK);
+        EpochSettler settler = new EpochSettler(l.epochs(), chain, CLOCK, new DynamoSettlementAlarms(dynamo, l.tables().settlements()));
 
         assertEquals(Optional.empty(), settler.settleLatest(), "nothing closed, nothing to settle");
         assertEquals(List.of(), chain.calls);
@@ -349,8 +349,8 @@ class DynamoEpochLedgerIT {
         assertEquals(BigInteger.ZERO, m.totalCumulative());
         assertEquals(m, l.epochs().manifest(0).orElseThrow());
 
-        EpochSettler.Settlement s = new EpochSettler(l.epochs(), chain, CLOCK).settleLatest().orElseThrow();
-        assertEquals(new EpochSettler.Settlement(0, null, null), s);
+        EpochSettler.Settlement s = new EpochSettler(l.epochs(), chain, CLOCK, new DynamoSettlementAlarms(dynamo, l.tables().settlements())).settleLatest().orElseThrow();
+        assertEquals(new EpochSettler.Settlement(0, null, null, null, false), s);
         assertEquals(List.of(), chain.calls);
         assertEquals(new EpochLedger.Cursor(0, 0), l.epochs().cursor(-1));
         assertEquals(Optional.empty(), l.epochs().rootTransaction(0));

@@ -12,6 +12,7 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.epoch.EpochSettler;
+import dev.flywheel.core.epoch.RootPublication;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
 import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
@@ -27,6 +28,7 @@ import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
+import dev.flywheel.dynamodb.DynamoSettlementAlarms;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.testing.MotoDynamo;
 import io.micronaut.context.ApplicationContext;
@@ -149,8 +151,8 @@ class ClaimsApiHandlerIT {
     private EpochSettler settler() {
         return new EpochSettler(epochs, (epoch, root, total, manifestHash) -> {
             published.add(epoch);
-            return String.format("0x%064x", 0x5e771e00L + epoch);
-        }, CLOCK);
+            return new RootPublication.Published(String.format("0x%064x", 0x5e771e00L + epoch));
+        }, CLOCK, new DynamoSettlementAlarms(dynamo, tables.settlements()));
     }
 
     private static void assertClaim(JsonNode claim, String owner, long epoch, BigInteger cumulative) {

@@ -12,6 +12,7 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochSettler;
 import dev.flywheel.core.epoch.RootPublication;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoSettlementAlarms;
 import dev.flywheel.dynamodb.DynamoTransactionJournal;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.function.SecretValues;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -44,9 +46,13 @@ public class SettlerFactory {
                               @Value("${flywheel.chain.rpc-secret-id}") String rpcSecretId,
                               @Value("${flywheel.chain.id}") long chainId,
                               @Value("${flywheel.distributor.address}") String distributor,
-                              @Value("${flywheel.min-priority-fee-gwei:25}") long minPriorityFeeGwei) {
+                              @Value("${flywheel.min-priority-fee-gwei:25}") long minPriorityFeeGwei,
+                              @Value("${flywheel.max-fee-gwei:3000}") long maxFeeGwei,
+                              @Value("${flywheel.replace-after-seconds:30}") long replaceAfterSeconds) {
         var journal = new DynamoTransactionJournal(dynamo, tables.settlements());
         BigInteger minPriorityFee = BigInteger.valueOf(minPriorityFeeGwei).multiply(BigInteger.TEN.pow(9));
+        BigInteger maxFeeCeiling = BigInteger.valueOf(maxFeeGwei).multiply(BigInteger.TEN.pow(9));
+        var alarms = new DynamoSettlementAlarms(dynamo, tables.settlements());
         Supplier<TransactionSigner> signer = signer(kmsKeyId, signerSecretId, secrets);
         // Secrets are read when a root is published, not at init: SnapStart would otherwise freeze the
         // RPC URL (or a devnet key) into the snapshot, and a rotated one would need a new function version.
@@ -55,18 +61,20 @@ public class SettlerFactory {
             try {
                 ChainConfig config = ChainConfig.of("(from secret " + rpcSecretId + ")", chainId)
                         .withContracts(distributor, distributor)
-                        .withMinPriorityFeeWei(minPriorityFee);
+                        .withMinPriorityFeeWei(minPriorityFee)
+                        .withReplacement(Duration.ofSeconds(replaceAfterSeconds), maxFeeCeiling);
                 SettlementReceipt receipt = new RootPublisher(web3j, config, journal, signer.get())
                         .publish(epoch, Encoding.fromHex(rootHex), total, Encoding.fromHex(manifestHash));
-                if (receipt.outcome() == SettlementReceipt.Outcome.REVERTED) {
-                    throw new IllegalStateException("root transaction for epoch " + epoch + " reverted: " + receipt.txHash());
+                if (receipt.settled()) {
+                    return new RootPublication.Published(receipt.txHash());
                 }
-                return receipt.txHash();
+                return new RootPublication.Blocked(receipt.outcome().name(),
+                        receipt.detail() + (receipt.txHash() == null ? "" : " (tx " + receipt.txHash() + ")"));
             } finally {
                 web3j.shutdown();
             }
         };
-        return new EpochSettler(ledger, chain, clock);
+        return new EpochSettler(ledger, chain, clock, alarms);
     }
 
     private static Supplier<TransactionSigner> signer(String kmsKeyId, String signerSecretId, SecretValues secrets) {
