@@ -47,7 +47,8 @@ import java.util.concurrent.Callable;
         description = "Onboard and manage Flywheel devices.",
         subcommands = {FlywheelCli.Keygen.class, FlywheelCli.SignBinding.class, FlywheelCli.Register.class,
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
-                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class})
+                FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class,
+                ClaimCommand.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 
