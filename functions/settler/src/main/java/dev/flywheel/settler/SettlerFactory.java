@@ -2,6 +2,7 @@ package dev.flywheel.settler;
 
 import dev.flywheel.chain.AwsKmsKey;
 import dev.flywheel.chain.ChainConfig;
+import dev.flywheel.chain.ContractRevertedException;
 import dev.flywheel.chain.KmsTransactionSigner;
 import dev.flywheel.chain.LocalKeyTransactionSigner;
 import dev.flywheel.chain.RootPublisher;
@@ -63,8 +64,16 @@ public class SettlerFactory {
                         .withContracts(distributor, distributor)
                         .withMinPriorityFeeWei(minPriorityFee)
                         .withReplacement(Duration.ofSeconds(replaceAfterSeconds), maxFeeCeiling);
-                SettlementReceipt receipt = new RootPublisher(web3j, config, journal, signer.get())
-                        .publish(epoch, Encoding.fromHex(rootHex), total, Encoding.fromHex(manifestHash));
+                SettlementReceipt receipt;
+                try {
+                    receipt = new RootPublisher(web3j, config, journal, signer.get())
+                            .publish(epoch, Encoding.fromHex(rootHex), total, Encoding.fromHex(manifestHash));
+                } catch (ContractRevertedException refused) {
+                    // The contract refuses the root before anything is signed (e.g. TotalAboveSchedule: the
+                    // closer's emission exceeds the deployed schedule): configuration, not a transient failure.
+                    return new RootPublication.Blocked("REFUSED_BY_CONTRACT",
+                            (refused.errorName() == null ? "" : refused.errorName() + ": ") + refused.getMessage());
+                }
                 if (receipt.settled()) {
                     return new RootPublication.Published(receipt.txHash());
                 }
