@@ -2,6 +2,7 @@ package dev.flywheel.chain;
 
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
 import dev.flywheel.core.settlement.JournaledTransaction;
+import dev.flywheel.core.settlement.TransactionJournal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.web3j.utils.Numeric;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import static dev.flywheel.chain.AnvilChain.OTHER_PUBLISHER;
 import static dev.flywheel.chain.AnvilChain.OWNER_A;
@@ -76,17 +78,8 @@ class RootPublisherFaultsIT {
     void aTransactionStuckBelowTheBaseFeeIsReplacedAtTheSameNonceAndMinedOnce() {
         Setup s = setup(20);
         long nonce = anvil.confirmedNonce(PUBLISHER.getAddress());
-        // Our first attempt offers 26 gwei; then the base fee jumps to 1,000 gwei and only decays 12.5 % a block.
-        anvil.rpc("evm_setIntervalMining", 0);
-        JournaledTransaction stuck;
-        try {
-            stuck = journalFirstAttempt(s, 20, new Eip1559Fees(GWEI, BigInteger.valueOf(26).multiply(GWEI)));
-            new TransactionSender(anvil.web3j, s.config()).broadcast(
-                    new SignedTransaction(stuck.txHash(), stuck.signedRawTx(), stuck.from(), stuck.nonce()));
-            anvil.rpc("anvil_setNextBlockBaseFeePerGas", Numeric.toHexStringWithPrefix(BigInteger.valueOf(1_000).multiply(GWEI)));
-        } finally {
-            anvil.rpc("evm_setIntervalMining", 1);
-        }
+        JournaledTransaction stuck = stuckAttempt(s, 20);
+        BigInteger stuckMax = RootPublisher.feesOf(stuck).maxFeePerGas();
 
         SettlementReceipt receipt = publisher(s).publish(20, s.tree().root(), s.tree().totalCumulative(), MANIFEST);
 
@@ -97,11 +90,76 @@ class RootPublisherFaultsIT {
         assertEquals(stuck.nonce(), replacement.nonce());
         assertEquals(JournaledTransaction.Status.CONFIRMED, replacement.status());
         Eip1559Fees paid = RootPublisher.feesOf(replacement);
-        assertTrue(paid.maxFeePerGas().compareTo(BigInteger.valueOf(26).multiply(GWEI).multiply(BigInteger.valueOf(11)).divide(BigInteger.TEN)) >= 0);
+        assertTrue(paid.maxFeePerGas().multiply(BigInteger.TEN).compareTo(stuckMax.multiply(BigInteger.valueOf(11))) >= 0, "at least 10 % more");
         assertTrue(new TransactionSender(anvil.web3j, s.config()).findReceipt(stuck.txHash()).isEmpty());
         assertEquals(nonce + 1, anvil.confirmedNonce(PUBLISHER.getAddress()), "one transaction mined at that nonce");
         assertArrayEquals(s.tree().root(), new RewardsClaimer(anvil.web3j, s.config()).currentRoot());
-        System.out.println("RootPublisherFaultsIT: stuck at 26 gwei, replaced at " + paid.maxFeePerGas().divide(GWEI) + " gwei max fee");
+        System.out.println("RootPublisherFaultsIT: stuck at " + stuckMax + " wei max fee, replaced at " + paid.maxFeePerGas() + " wei");
+    }
+
+    @Test
+    void aCrashBetweenJournalingAReplacementAndSendingItStillEndsWithOneMinedTransaction() {
+        Setup s = setup(24);
+        long nonce = anvil.confirmedNonce(PUBLISHER.getAddress());
+        JournaledTransaction stuck = stuckAttempt(s, 24);
+        TransactionJournal crashesOnReplacement = new TransactionJournal() {
+            @Override
+            public Optional<JournaledTransaction> find(String intentId) {
+                return s.journal().find(intentId);
+            }
+
+            @Override
+            public boolean record(JournaledTransaction tx) {
+                s.journal().record(tx);
+                throw new IllegalStateException("simulated crash after journaling " + tx.intentId());
+            }
+
+            @Override
+            public void markConfirmed(String intentId, long blockNumber, boolean success) {
+                s.journal().markConfirmed(intentId, blockNumber, success);
+            }
+        };
+
+        assertThrows(IllegalStateException.class, () -> new RootPublisher(anvil.web3j, s.config(), crashesOnReplacement,
+                new LocalKeyTransactionSigner(PUBLISHER)).publish(24, s.tree().root(), s.tree().totalCumulative(), MANIFEST));
+        JournaledTransaction unsent = s.journal().find(RootPublisher.attemptId(24, 1)).orElseThrow();
+        assertEquals(stuck.nonce(), unsent.nonce());
+
+        SettlementReceipt receipt = publisher(s).publish(24, s.tree().root(), s.tree().totalCumulative(), MANIFEST);
+
+        assertEquals(SettlementReceipt.Outcome.PUBLISHED, receipt.outcome());
+        assertTrue(receipt.txHash().equals(unsent.txHash()) || s.journal().size() > 2,
+                "the journaled replacement was sent, or replaced again in turn");
+        assertEquals(nonce + 1, anvil.confirmedNonce(PUBLISHER.getAddress()), "one transaction mined at that nonce");
+        assertEquals(24, new RewardsClaimer(anvil.web3j, s.config()).currentEpoch());
+    }
+
+    /**
+     * Attempt 0 offering just above the current base fee, sent; then the next block's base fee jumps
+     * 40-fold, and falls back only 12.5 % a block: the attempt waits in the pool, below the market.
+     */
+    private static JournaledTransaction stuckAttempt(Setup s, long epoch) {
+        anvil.rpc("evm_setIntervalMining", 0);
+        try {
+            BigInteger base = latestBaseFee();
+            BigInteger max = base.multiply(BigInteger.valueOf(11)).divide(BigInteger.TEN).add(GWEI);
+            JournaledTransaction stuck = journalFirstAttempt(s, epoch, new Eip1559Fees(GWEI, max));
+            new TransactionSender(anvil.web3j, s.config()).broadcast(
+                    new SignedTransaction(stuck.txHash(), stuck.signedRawTx(), stuck.from(), stuck.nonce()));
+            anvil.rpc("anvil_setNextBlockBaseFeePerGas", Numeric.toHexStringWithPrefix(max.multiply(BigInteger.valueOf(40))));
+            return stuck;
+        } finally {
+            anvil.rpc("evm_setIntervalMining", 1);
+        }
+    }
+
+    private static BigInteger latestBaseFee() {
+        try {
+            return anvil.web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getBaseFeePerGas();
+        } catch (java.io.IOException e) {
+            throw new ChainException("eth_getBlockByNumber failed", e);
+        }
     }
 
     @Test
