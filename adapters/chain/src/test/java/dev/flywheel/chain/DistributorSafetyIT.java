@@ -65,6 +65,16 @@ class DistributorSafetyIT {
         assertEquals("AmountTooLarge", send(config, RELAYER, claim));
         RewardsDistributor distributor = anvil.distributor(config);
         assertEquals(BigInteger.ZERO, distributor.balanceOf(a).send());
+
+        // A leaf that fits the packed balance but exceeds everything the schedule has released
+        // (1,000 ended epochs x 1,000 FLY) finds the distributor's balance short, even after release().
+        String b = OWNER_B.getAddress();
+        BigInteger beyondSchedule = EMISSION.multiply(BigInteger.valueOf(1_001));
+        CumulativeMerkleTree greedy = AnvilChain.tree(domain, Map.of(b, beyondSchedule));
+        send(config, PUBLISHER, publish(config, 6, greedy.root(), fly(1)));
+        assertEquals("ERC20InsufficientBalance", send(config, RELAYER,
+                distributor.claim(b, beyondSchedule, greedy.proof(b)).encodeFunctionCall()));
+        assertEquals(BigInteger.ZERO, distributor.balanceOf(b).send());
         assertTrue(distributor.totalSupply().send().compareTo(distributor.scheduledBy(now()).send()) <= 0);
     }
 
