@@ -1,5 +1,6 @@
 // Regenerates the Merkle test vectors that pin dev.flywheel.core.merkle.CumulativeMerkleTree to
-// OpenZeppelin's StandardMerkleTree (the leaf format RewardsDistributor verifies on chain).
+// OpenZeppelin's StandardMerkleTree (the leaf format RewardsDistributor verifies on chain:
+// (chainId, distributor, account, cumulativeAmount)).
 // Run from the repository root: node contracts/merkle-vectors.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,13 +29,23 @@ function amount(size, i) {
   return BigInt('0x' + digest.slice(0, 8 + (i % 4) * 8));
 }
 
-const cases = [1, 2, 3, 7, 100].map((size) => {
-  const values = Array.from({ length: size }, (_, i) => [account(size, i), amount(size, i)]);
-  const tree = StandardMerkleTree.of(values, ['address', 'uint256']);
+// Leaves are bound to a chain and a distributor; the cases alternate two domains so a Java side that
+// ignored either field would fail.
+const DOMAINS = [
+  { chainId: 80002n, distributor: '0x5FbDB2315678afecb367f032d93F642f64180aa3' },
+  { chainId: 137n, distributor: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' },
+];
+
+const cases = [1, 2, 3, 7, 100].map((size, c) => {
+  const domain = DOMAINS[c % DOMAINS.length];
+  const values = Array.from({ length: size }, (_, i) => [domain.chainId, domain.distributor, account(size, i), amount(size, i)]);
+  const tree = StandardMerkleTree.of(values, ['uint256', 'address', 'address', 'uint256']);
   return {
     size,
+    chainId: Number(domain.chainId),
+    distributor: domain.distributor,
     root: tree.root,
-    leaves: values.map(([acct, amt], i) => ({
+    leaves: values.map(([, , acct, amt], i) => ({
       account: acct,
       cumulativeAmount: amt.toString(),
       proof: tree.getProof(i),
@@ -43,7 +54,7 @@ const cases = [1, 2, 3, 7, 100].map((size) => {
 });
 
 fs.writeFileSync(output, JSON.stringify({
-  generator: 'contracts/merkle-vectors.mjs with @openzeppelin/merkle-tree StandardMerkleTree.of(values, ["address","uint256"])',
+  generator: 'contracts/merkle-vectors.mjs with @openzeppelin/merkle-tree StandardMerkleTree.of([chainId, distributor, account, amount] values, ["uint256","address","address","uint256"])',
   cases,
 }, null, 1) + '\n');
 console.log(`wrote ${path.relative(repoRoot, output)}`);

@@ -55,7 +55,7 @@ public final class EpochCloseBenchmark {
 
         long cpuStart = cpuNanos();
         long start = System.nanoTime();
-        List<EpochManifest> closed = new EpochCloser(ledger, fleet, DeviceLocations.of(fleet.cells), config, wall, workers)
+        List<EpochManifest> closed = new EpochCloser(ledger, fleet, DeviceLocations.of(fleet.cells), config, wall, workers, new dev.flywheel.core.merkle.LeafDomain(80002, "0x00000000000000000000000000000000000000d1"))
                 .closeDue(1);
         long nanos = System.nanoTime() - start;
         long cpu = cpuNanos() - cpuStart;

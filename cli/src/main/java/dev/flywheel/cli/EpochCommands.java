@@ -13,6 +13,7 @@ import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.TableNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.flywheel.core.merkle.LeafDomain;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -87,10 +88,26 @@ final class EpochCommands implements Callable<Integer> {
     static final class Recompute extends LedgerCommand {
         @Option(names = "--config", description = "network configuration file (default: the packaged config/network.json)")
         Path config;
+        @Option(names = "--chain-id", description = "chain the roots are published to (default: $FLYWHEEL_CHAIN_ID)")
+        Long chainId;
+        @Option(names = "--distributor", description = "RewardsDistributor address the leaves are bound to (default: $FLYWHEEL_DISTRIBUTOR_ADDRESS)")
+        String distributor;
         @Option(names = "--workers", description = "segments read in parallel (default 2)")
         int workers = 2;
         @Option(names = "--no-progress", description = "no progress bar on stderr")
         boolean quiet;
+
+        /** Leaves are bound to the chain and distributor (docs/settlement.md), so a recompute needs both. */
+        private LeafDomain leafDomain() {
+            Map<String, String> env = System.getenv();
+            String chain = chainId != null ? chainId.toString() : env.get("FLYWHEEL_CHAIN_ID");
+            String address = distributor != null ? distributor : env.get("FLYWHEEL_DISTRIBUTOR_ADDRESS");
+            if (chain == null || address == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give --chain-id and --distributor (or set FLYWHEEL_CHAIN_ID and FLYWHEEL_DISTRIBUTOR_ADDRESS)");
+            }
+            return new LeafDomain(Long.parseLong(chain), address);
+        }
 
         @Override
         public Integer call() {
@@ -99,7 +116,8 @@ final class EpochCommands implements Callable<Integer> {
                 TableNames t = tables();
                 var ledger = new DynamoEpochLedger(dynamo, t);
                 var closer = new EpochCloser(ledger, new DynamoCreditWorkSource(dynamo, t, SensorReading.TYPE),
-                        DeviceLocations.from(new DynamoDeviceRegistry(dynamo, t.devices())), network, Clock.systemUTC(), workers);
+                        DeviceLocations.from(new DynamoDeviceRegistry(dynamo, t.devices())), network, Clock.systemUTC(), workers,
+                        leafDomain());
                 PrintWriter err = spec.commandLine().getErr();
                 EpochCloser.Progress bar = quiet ? EpochCloser.Progress.NONE : (done, all, devices) -> {
                     int width = 30;

@@ -51,7 +51,8 @@ import java.util.concurrent.Callable;
         subcommands = {FlywheelCli.Keygen.class, FlywheelCli.SignBinding.class, FlywheelCli.Register.class,
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
                 FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class,
-                FlywheelCli.SignProof.class, EpochCommands.class})
+                FlywheelCli.SignProof.class, EpochCommands.class,
+                ClaimCommand.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 

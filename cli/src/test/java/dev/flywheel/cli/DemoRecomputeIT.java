@@ -30,10 +30,11 @@ class DemoRecomputeIT {
     private record Run(int code, JsonNode out, String err) {
     }
 
-    private static Run recompute(long epoch, String stack) throws Exception {
+    private static Run recompute(long epoch, String stack, String chainId, String distributor) throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = FlywheelCli.run(new String[]{"epoch", "recompute", Long.toString(epoch), "--stack", stack, "--no-progress"},
+        int code = FlywheelCli.run(new String[]{"epoch", "recompute", Long.toString(epoch), "--stack", stack, "--no-progress",
+                        "--chain-id", chainId, "--distributor", distributor},
                 new PrintWriter(out), new PrintWriter(err));
         return new Run(code, out.toString().isBlank() ? null : JSON.readTree(out.toString()), err.toString());
     }
@@ -51,7 +52,7 @@ class DemoRecomputeIT {
         long withCredits = -1;
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
             for (long e = 0; e <= result.epoch(); e++) {
-                Run r = recompute(e, devnet.stackName());
+                Run r = recompute(e, devnet.stackName(), Long.toString(devnet.chainId()), result.distributor());
                 assertEquals(0, r.code(), "epoch " + e + ": " + r.out() + r.err());
                 assertTrue(r.out().get("matches").asBoolean());
                 assertEquals(0, r.out().get("differences").size());
@@ -71,7 +72,7 @@ class DemoRecomputeIT {
             dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
             String device = altered.get("device").s();
 
-            Run r = recompute(withCredits, devnet.stackName());
+            Run r = recompute(withCredits, devnet.stackName(), Long.toString(devnet.chainId()), result.distributor());
             assertEquals(3, r.code(), r.out() + r.err());
             assertFalse(r.out().get("matches").asBoolean());
             String differences = r.out().get("differences").toString();

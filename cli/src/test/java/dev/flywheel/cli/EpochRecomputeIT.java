@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import dev.flywheel.core.merkle.LeafDomain;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,7 @@ class EpochRecomputeIT {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofSeconds(60));
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final LeafDomain DOMAIN = new LeafDomain(80002, "0x00000000000000000000000000000000000000d1");
     private static DynamoDbClient dynamo;
     private static TableNames tables;
 
@@ -107,7 +109,7 @@ class EpochRecomputeIT {
         var ledger = new DynamoEpochLedger(dynamo, tables);
         List<EpochManifest> closed = new EpochCloser(ledger, new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE),
                 DeviceLocations.from(new DynamoDeviceRegistry(dynamo, tables.devices())), network,
-                Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2).closeDue(1);
+                Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2, DOMAIN).closeDue(1);
         assertEquals(1, closed.size());
         String stack = tables.ledger().substring(0, tables.ledger().length() - "-proof-ledger".length());
 
@@ -117,7 +119,7 @@ class EpochRecomputeIT {
         assertEquals(closed.getFirst().manifestHash(), ManifestDocument.hash(shown), "show prints the hashed document");
         assertEquals("v1", JSON.readTree(shown).get("configVersion").asText());
 
-        Run same = cli("epoch", "recompute", "0", "--stack", stack);
+        Run same = cli("epoch", "recompute", "0", "--stack", stack, "--chain-id", "80002", "--distributor", DOMAIN.distributor());
         assertEquals(0, same.code(), same.out() + same.err());
         JsonNode r = JSON.readTree(same.out());
         assertTrue(r.get("matches").asBoolean());
@@ -135,7 +137,7 @@ class EpochRecomputeIT {
         altered.put("units", AttributeValue.fromN("5"));
         dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
 
-        Run differs = cli("epoch", "recompute", "0", "--stack", stack, "--no-progress");
+        Run differs = cli("epoch", "recompute", "0", "--stack", stack, "--chain-id", "80002", "--distributor", DOMAIN.distributor(), "--no-progress");
         assertEquals(EpochCommands.DIFFERS, differs.code(), differs.out() + differs.err());
         JsonNode d = JSON.readTree(differs.out());
         assertTrue(!d.get("matches").asBoolean());

@@ -98,7 +98,8 @@ public final class Demo {
 
     /** The demo's last line, field for field. */
     public record Result(int published, long accepted, Map<String, Long> rejected, long epoch, int rewardedDevices,
-                         String rootTx, String claimTx, String claimedAmount, String tokenBalance, Receipts receipts) {
+                         String rootTx, String claimTx, String claimedAmount, String tokenBalance, Receipts receipts,
+                         String distributor) {
     }
 
     /**
@@ -116,8 +117,11 @@ public final class Demo {
              SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
              IotClient iot = IotClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
 
+            // Genesis one epoch back: the run happens in epoch 1. The contracts take the same clock and emission.
+            Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
+            EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
             step("provisioning tables (from template.yaml), queues, secrets and contracts");
-            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
+            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision(clock);
             step("  token " + provisioned.contracts().tokenAddress() + ", distributor " + provisioned.contracts().distributorAddress());
 
             Credentials owner = Credentials.create(Files.readString(devnet.ownerKeyFile()).strip());
@@ -139,9 +143,6 @@ public final class Demo {
                         d.ownerAddress(), DeviceStatus.ACTIVE, d.h3Cell()), "flywheel-sim", Instant.now());
             }
 
-            // Genesis one epoch back: the run happens in epoch 1 (the contract only accepts roots for epochs >= 1).
-            Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
-            EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
             // The host also plays IoT Core's HTTPS data plane for the verifier's receipts, so the verifier
             // needs the host's URL before the host starts: pick its port now when none is configured.
             int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : HostProperties.freePort();
@@ -205,7 +206,8 @@ public final class Demo {
                     return new Result(report.published(), counts.accepted(), counts.rejectedByReason(), settledEpoch,
                             rewarded.size(), rootTx, result.txHash(), result.amountPaid().toString(), balance.toString(),
                             new Receipts(report.outcomes("accepted"), new java.util.TreeMap<>(report.receiptsByReason()),
-                                    report.receiptsMissing(), report.receiptsUnmatched()));
+                                    report.receiptsMissing(), report.receiptsUnmatched()),
+                            provisioned.contracts().distributorAddress());
                 } finally {
                     web3j.shutdown();
                 }

@@ -58,7 +58,8 @@ public final class DevnetClaim {
         Web3j web3j = Web3j.build(new HttpService(req.apply("FLYWHEEL_CHAIN_RPC")));
         try {
             ChainConfig chain = ChainConfig.of(req.apply("FLYWHEEL_CHAIN_RPC"), Long.parseLong(req.apply("FLYWHEEL_CHAIN_ID")))
-                    .withContracts(new DeployedContracts(req.apply("FLYWHEEL_TOKEN_ADDRESS"), req.apply("FLYWHEEL_DISTRIBUTOR_ADDRESS")));
+                    .withContracts(new DeployedContracts(req.apply("FLYWHEEL_TOKEN_ADDRESS"), req.apply("FLYWHEEL_DISTRIBUTOR_ADDRESS"),
+                            env.getOrDefault("FLYWHEEL_TIMELOCK_ADDRESS", "")));
             RewardsClaimer claimer = new RewardsClaimer(web3j, chain);
             ClaimResult result = claimer.claim(owner, address, cumulative, proof);
             Map<String, Object> out = new LinkedHashMap<>();

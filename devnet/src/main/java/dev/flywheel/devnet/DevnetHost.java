@@ -74,10 +74,10 @@ public final class DevnetHost {
         SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         try (SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
             log("provisioning stack " + devnet.stackName() + ": tables (from template.yaml), queues, secrets, contracts");
-            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision();
-            // Genesis one epoch back: the first epoch a maker sees is 1 (the distributor accepts roots from epoch 1).
+            // Genesis one epoch back: the first epoch a maker sees is 1. The contracts take the same clock.
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
             EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
+            var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision(clock);
             Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, devnet.hostPort());
             var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(),
                     Duration.ofSeconds(5), Duration.ofSeconds(5), devnet.hostPort());
@@ -150,6 +150,7 @@ public final class DevnetHost {
         e.put("FLYWHEEL_CLAIMS_URL", url() + "/claims");
         e.put("FLYWHEEL_TOKEN_ADDRESS", provisioned.contracts().tokenAddress());
         e.put("FLYWHEEL_DISTRIBUTOR_ADDRESS", provisioned.contracts().distributorAddress());
+        e.put("FLYWHEEL_TIMELOCK_ADDRESS", provisioned.contracts().timelockAddress());
         e.put("FLYWHEEL_EPOCH_SECONDS", Long.toString(clock.length().toSeconds()));
         e.put("FLYWHEEL_EPOCH_GENESIS", clock.genesis().toString());
         e.put("FLYWHEEL_PROOF_QUEUE_URL", provisioned.queueUrl());

@@ -2,8 +2,12 @@ package dev.flywheel.devnet;
 
 import dev.flywheel.chain.ChainConfig;
 import dev.flywheel.chain.DeployedContracts;
+import dev.flywheel.chain.DeploymentPlan;
 import dev.flywheel.chain.LocalKeyTransactionSigner;
 import dev.flywheel.chain.RewardsContractsDeployer;
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.core.network.NetworkConfigLoader;
+import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.dynamodb.TemplateTables;
 import org.web3j.crypto.Credentials;
@@ -14,7 +18,13 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
+import dev.flywheel.core.network.NetworkConfig;
+import dev.flywheel.core.network.NetworkConfigLoader;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.nio.file.Files;
 import java.util.Map;
 
@@ -45,7 +55,33 @@ public final class DevnetProvisioner {
         this.secrets = secrets;
     }
 
+    /** Contracts scheduled for hourly epochs from the last full hour: for runs that do not settle. */
     public Provisioned provision() throws IOException {
+        Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600);
+        return provision(new EpochClock(genesis, Duration.ofHours(1)));
+    }
+
+    /** Contracts on {@code clock}, releasing per epoch what config/network.json schedules for its first epoch. */
+    public Provisioned provision(EpochClock clock) throws IOException {
+        return provision(clock, networkEmission(config, clock));
+    }
+
+    /**
+     * The most the network's file schedules for one epoch (the first epoch's emission: steps only decay), so
+     * the distributor's on-chain cap never falls below what the closer allocates.
+     */
+    public static BigInteger networkEmission(DevnetConfig devnet, EpochClock clock) {
+        NetworkConfig network = NetworkConfigLoader.load(devnet.repoRoot().resolve("config/network.json"))
+                .withEpochs(clock.genesis(), clock.length());
+        long first = clock.epochOf(clock.genesis());
+        return network.rulesFor(first).emissionFor(first);
+    }
+
+    /**
+     * @param clock the network's epoch clock: the distributor refuses roots for epochs that have not ended by it
+     * @param emissionPerEpoch the most the distributor releases per epoch (at least the closer's emission)
+     */
+    public Provisioned provision(EpochClock clock, BigInteger emissionPerEpoch) throws IOException {
         String stack = config.stackName();
         TemplateTables.createAll(dynamo, config.template(), stack);
         TableNames tables = TableNames.forStack(stack);
@@ -71,7 +107,8 @@ public final class DevnetProvisioner {
         try {
             ChainConfig chain = ChainConfig.of(config.chainRpc(), config.chainId());
             DeployedContracts contracts = new RewardsContractsDeployer(web3j, chain)
-                    .deploy(new LocalKeyTransactionSigner(operator), operator.getAddress());
+                    .deploy(new LocalKeyTransactionSigner(operator), DeploymentPlan.devnet(operator.getAddress(),
+                            clock.genesis().truncatedTo(ChronoUnit.SECONDS), clock.length(), emissionPerEpoch));
             return new Provisioned(tables, queueUrl, dlqUrl, signerSecretId, rpcSecretId, contracts, operator.getAddress(),
                     ingestErrorQueueUrl);
         } finally {

@@ -1,6 +1,6 @@
 package dev.flywheel.chain;
 
-import dev.flywheel.chain.contracts.FlywheelToken;
+import dev.flywheel.chain.contracts.FlywheelTimelock;
 import dev.flywheel.chain.contracts.RewardsDistributor;
 import org.web3j.abi.CustomErrorEncoder;
 import org.web3j.abi.datatypes.CustomError;
@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** Names the custom errors of our contracts by their 4-byte selector, read from the generated wrappers. */
 final class ContractErrors {
-    private static final Map<String, String> NAME_BY_SELECTOR = selectors(FlywheelToken.class, RewardsDistributor.class);
+    private static final Map<String, String> NAME_BY_SELECTOR = selectors(FlywheelTimelock.class, RewardsDistributor.class);
 
     private ContractErrors() {
     }

@@ -1,51 +1,50 @@
 package dev.flywheel.chain;
 
-import dev.flywheel.chain.contracts.FlywheelToken;
+import dev.flywheel.chain.contracts.FlywheelTimelock;
 import dev.flywheel.chain.contracts.RewardsDistributor;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.tx.ReadonlyTransactionManager;
-import org.web3j.tx.gas.StaticGasProvider;
 
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Deploys FlywheelToken and RewardsDistributor, lets the distributor mint, and lets
- * {@code rootPublisher} publish roots. The deployer keeps the admin role of both contracts.
- * Not idempotent: each call makes a new pair (a devnet and bootstrap tool, not part of settlement).
+ * Deploys the TimelockController that administers the distributor, then RewardsDistributor (which
+ * is the FLY token too) with the plan's roles and emission schedule. The deployer signs two
+ * creations and holds no role afterwards: nothing to renounce. Not idempotent: each call makes a new
+ * pair (a devnet and bootstrap tool, not part of settlement).
  */
 public final class RewardsContractsDeployer {
-    private static final StaticGasProvider UNUSED_GAS_PROVIDER = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
-
-    private final Web3j web3j;
     private final TransactionSender sender;
 
     public RewardsContractsDeployer(Web3j web3j, ChainConfig config) {
-        this.web3j = web3j;
         this.sender = new TransactionSender(web3j, config);
     }
 
-    public DeployedContracts deploy(TransactionSigner deployer, String rootPublisher) {
-        String tokenAddress = deployContract(deployer, FlywheelToken.BINARY);
-        String distributorAddress = deployContract(deployer,
-                RewardsDistributor.BINARY + FunctionEncoder.encodeConstructor(List.of(new Address(tokenAddress))));
-
-        var readonly = new ReadonlyTransactionManager(web3j, deployer.address());
-        FlywheelToken token = FlywheelToken.load(tokenAddress, web3j, readonly, UNUSED_GAS_PROVIDER);
-        RewardsDistributor distributor = RewardsDistributor.load(distributorAddress, web3j, readonly, UNUSED_GAS_PROVIDER);
-
-        byte[] minterRole = ContractCalls.read(token.MINTER_ROLE(), "MINTER_ROLE()");
-        sender.sendAndWait(deployer, tokenAddress, token.grantRole(minterRole, distributorAddress).encodeFunctionCall());
-        byte[] publisherRole = ContractCalls.read(distributor.ROOT_PUBLISHER_ROLE(), "ROOT_PUBLISHER_ROLE()");
-        TransactionReceipt last = sender.sendAndWait(deployer, distributorAddress,
-                distributor.grantRole(publisherRole, rootPublisher).encodeFunctionCall());
-        // Transactions of one sender are final in nonce order, so the last one covers all four.
-        sender.awaitFinality(last);
-        return new DeployedContracts(tokenAddress, distributorAddress);
+    public DeployedContracts deploy(TransactionSigner deployer, DeploymentPlan plan) {
+        List<Address> governors = plan.governors().stream().map(Address::new).toList();
+        String timelock = deployContract(deployer, FlywheelTimelock.BINARY + FunctionEncoder.encodeConstructor(List.of(
+                new Uint256(plan.timelockDelay().toSeconds()),
+                new DynamicArray<>(Address.class, governors),
+                new DynamicArray<>(Address.class, governors))));
+        TransactionReceipt distributorReceipt = sender.sendAndWait(deployer, null, RewardsDistributor.BINARY
+                + FunctionEncoder.encodeConstructor(List.of(
+                        new Address(timelock),
+                        new Address(plan.publisher()),
+                        new Address(plan.guardian()),
+                        new Uint256(plan.genesis().getEpochSecond()),
+                        new Uint256(plan.epochLength().toSeconds()),
+                        new Uint256(plan.emissionPerEpoch()),
+                        new Uint256(BigInteger.valueOf(plan.activationDelay().toSeconds())))));
+        String distributor = distributorReceipt.getContractAddress().toLowerCase(Locale.ROOT);
+        // Transactions of one sender are final in nonce order, so the last one covers both.
+        sender.awaitFinality(distributorReceipt);
+        return new DeployedContracts(distributor, distributor, timelock);
     }
 
     private String deployContract(TransactionSigner deployer, String initCode) {

@@ -10,15 +10,28 @@ import java.math.BigInteger;
  * @param txHash our transaction, or null when {@link Outcome#ALREADY_PUBLISHED}
  * @param blockNumber block of our transaction (final), or null
  * @param gasUsed gas of our transaction, or null
+ * @param detail why, for the outcomes an operator must look at (and for reconciliations), else null
  */
-public record SettlementReceipt(String intentId, Outcome outcome, String txHash, Long blockNumber, BigInteger gasUsed) {
+public record SettlementReceipt(String intentId, Outcome outcome, String txHash, Long blockNumber, BigInteger gasUsed,
+                                String detail) {
+
+    public boolean settled() {
+        return outcome == Outcome.PUBLISHED || outcome == Outcome.ALREADY_PUBLISHED;
+    }
 
     public enum Outcome {
         /** Our transaction set the root and is final (now, or by an earlier attempt). */
         PUBLISHED,
         /** Our transaction was included and final but reverted; the intent did not happen and needs an operator. */
         REVERTED,
-        /** The contract already had this epoch or a later one and the journal had nothing for it: nothing was sent. */
-        ALREADY_PUBLISHED
+        /**
+         * The contract has this epoch (with this root) or a later one, published by an earlier attempt
+         * whose journal entry was lost, or by another key: reconciled from the chain, nothing more is sent.
+         */
+        ALREADY_PUBLISHED,
+        /** The contract has this epoch with another root: the rewards computation is not deterministic. */
+        CONFLICT,
+        /** Our transaction waits below the market and the fee ceiling does not allow a 10 % higher replacement. */
+        FEE_CEILING
     }
 }

@@ -47,6 +47,12 @@ public final class TransactionSender {
         return receipt;
     }
 
+    /** Nonce of {@code address} as of the latest block: transactions actually mined. */
+    public long minedNonce(String address) {
+        return rpc(web3j.ethGetTransactionCount(address, DefaultBlockParameterName.LATEST), "eth_getTransactionCount")
+                .getTransactionCount().longValueExact();
+    }
+
     /** Next nonce of {@code address}, counting its transactions still in the node's pool. */
     public long pendingNonce(String address) {
         return rpc(web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING), "eth_getTransactionCount")
@@ -84,8 +90,12 @@ public final class TransactionSender {
 
     /** Builds and signs an EIP-1559 transaction at {@code nonce}, with estimated gas and current fees. Sends nothing. */
     public SignedTransaction sign(TransactionSigner signer, long nonce, String to, String data) {
+        return sign(signer, nonce, to, data, currentFees());
+    }
+
+    /** As {@link #sign(TransactionSigner, long, String, String)} with the given fees: for a replacement at the same nonce. */
+    public SignedTransaction sign(TransactionSigner signer, long nonce, String to, String data, Eip1559Fees fees) {
         BigInteger gasLimit = estimateGas(signer.address(), to, data);
-        Eip1559Fees fees = currentFees();
         RawTransaction raw = RawTransaction.createTransaction(config.chainId(), BigInteger.valueOf(nonce), gasLimit,
                 to, BigInteger.ZERO, data, fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
         byte[] signed = signer.sign(raw);

@@ -28,4 +28,8 @@ class InMemoryTransactionJournal implements TransactionJournal {
             throw new NoSuchElementException("no journaled transaction for " + intentId);
         }
     }
+
+    int size() {
+        return entries.size();
+    }
 }

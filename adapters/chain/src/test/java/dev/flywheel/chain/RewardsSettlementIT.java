@@ -1,9 +1,8 @@
 package dev.flywheel.chain;
 
-import dev.flywheel.chain.contracts.FlywheelToken;
 import dev.flywheel.chain.contracts.RewardsDistributor;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
-import dev.flywheel.core.merkle.RewardLeaf;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.settlement.JournaledTransaction;
 import dev.flywheel.core.settlement.TransactionJournal;
 import org.junit.jupiter.api.AfterAll;
@@ -13,21 +12,26 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
-import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
-import org.web3j.tx.ReadonlyTransactionManager;
-import org.web3j.tx.gas.StaticGasProvider;
 import org.web3j.utils.Numeric;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.flywheel.chain.AnvilChain.DEPLOYER;
+import static dev.flywheel.chain.AnvilChain.GOVERNOR;
+import static dev.flywheel.chain.AnvilChain.GUARDIAN;
+import static dev.flywheel.chain.AnvilChain.OWNER_A;
+import static dev.flywheel.chain.AnvilChain.OWNER_B;
+import static dev.flywheel.chain.AnvilChain.OWNER_C;
+import static dev.flywheel.chain.AnvilChain.PUBLISHER;
+import static dev.flywheel.chain.AnvilChain.RELAYER;
+import static dev.flywheel.chain.AnvilChain.fly;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,121 +41,114 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Deploys the contracts on a real Anvil (the stand-in for Polygon) and settles rewards end to end.
- * Each test gets fresh contracts, so epochs start at zero.
+ * Each test gets fresh contracts (activation delay 0, as on the devnet), so nothing is published yet.
  */
 class RewardsSettlementIT {
-    // Anvil's default dev accounts (mnemonic "test test ... junk"), funded with 10,000 ETH each.
-    private static final Credentials DEPLOYER = Credentials.create("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-    private static final Credentials PUBLISHER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-    private static final Credentials RELAYER = Credentials.create("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
-    private static final Credentials OWNER_A = Credentials.create("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
-    private static final Credentials OWNER_B = Credentials.create("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
-    private static final String OWNER_C = "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc";
-    private static final BigInteger FLY = BigInteger.TEN.pow(18);
-
-    private static Web3j web3j;
-    private static ChainConfig network;
+    private static final byte[] MANIFEST = Numeric.hexStringToByteArray("0x" + "ab".repeat(32));
+    private static AnvilChain anvil;
 
     private ChainConfig config;
+    private LeafDomain domain;
     private TransactionSender sender;
     private RewardsClaimer claimer;
     private InMemoryTransactionJournal journal;
 
     @BeforeAll
     static void connect() {
-        String rpc = System.getenv("FLYWHEEL_CHAIN_RPC");
-        String chainId = System.getenv("FLYWHEEL_CHAIN_ID");
-        if (rpc == null || rpc.isBlank() || chainId == null || chainId.isBlank()) {
-            throw new IllegalStateException("FLYWHEEL_CHAIN_RPC and FLYWHEEL_CHAIN_ID are not set: run the integration tests "
-                    + "via scripts/test, which starts Anvil and sets them");
-        }
-        web3j = Web3j.build(new HttpService(rpc));
-        network = ChainConfig.of(rpc, Long.parseLong(chainId));
+        anvil = new AnvilChain();
     }
 
     @AfterAll
     static void disconnect() {
-        if (web3j != null) {
-            web3j.shutdown();
+        if (anvil != null) {
+            anvil.close();
         }
     }
 
     @BeforeEach
     void deployFreshContracts() {
-        DeployedContracts contracts = new RewardsContractsDeployer(web3j, network)
-                .deploy(new LocalKeyTransactionSigner(DEPLOYER), PUBLISHER.getAddress());
-        config = network.withContracts(contracts);
-        sender = new TransactionSender(web3j, config);
-        claimer = new RewardsClaimer(web3j, config);
+        config = anvil.deploy(AnvilChain.plan(Duration.ZERO));
+        domain = anvil.domain(config);
+        sender = new TransactionSender(anvil.web3j, config);
+        claimer = new RewardsClaimer(anvil.web3j, config);
         journal = new InMemoryTransactionJournal();
     }
 
     @Test
-    void deploymentWiresTheRoles() throws Exception {
-        var readonly = new ReadonlyTransactionManager(web3j, DEPLOYER.getAddress());
-        var noGas = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
-        FlywheelToken token = FlywheelToken.load(config.tokenAddress(), web3j, readonly, noGas);
-        RewardsDistributor distributor = RewardsDistributor.load(config.distributorAddress(), web3j, readonly, noGas);
+    void deploymentWiresTheRolesAndTheDeployerHoldsNone() throws Exception {
+        RewardsDistributor distributor = anvil.distributor(config);
+        var timelock = anvil.timelock(config);
 
-        assertEquals("Flywheel", token.name().send());
-        assertEquals("FLY", token.symbol().send());
-        assertEquals(BigInteger.valueOf(18), token.decimals().send());
-        assertTrue(token.hasRole(token.MINTER_ROLE().send(), config.distributorAddress()).send());
-        assertFalse(token.hasRole(token.MINTER_ROLE().send(), DEPLOYER.getAddress()).send());
-        assertTrue(distributor.hasRole(distributor.ROOT_PUBLISHER_ROLE().send(), PUBLISHER.getAddress()).send());
-        assertEquals(config.tokenAddress(), distributor.token().send().toLowerCase());
-        assertEquals(0, claimer.currentEpoch());
+        assertEquals("Flywheel", distributor.name().send());
+        assertEquals("FLY", distributor.symbol().send());
+        assertEquals(BigInteger.valueOf(18), distributor.decimals().send());
+        assertEquals(config.tokenAddress(), config.distributorAddress(), "the distributor is the token");
+        byte[] admin = distributor.DEFAULT_ADMIN_ROLE().send();
+        byte[] publisherRole = distributor.ROOT_PUBLISHER_ROLE().send();
+        byte[] guardianRole = distributor.GUARDIAN_ROLE().send();
+        assertTrue(distributor.hasRole(admin, config.timelockAddress()).send());
+        assertTrue(distributor.hasRole(publisherRole, PUBLISHER.getAddress()).send());
+        assertTrue(distributor.hasRole(guardianRole, GUARDIAN.getAddress()).send());
+        for (byte[] role : List.of(admin, publisherRole, guardianRole)) {
+            assertFalse(distributor.hasRole(role, DEPLOYER.getAddress()).send());
+        }
+        for (byte[] role : List.of(timelock.DEFAULT_ADMIN_ROLE().send(), timelock.PROPOSER_ROLE().send(),
+                timelock.EXECUTOR_ROLE().send(), timelock.CANCELLER_ROLE().send())) {
+            assertFalse(timelock.hasRole(role, DEPLOYER.getAddress()).send());
+        }
+        assertTrue(timelock.hasRole(timelock.PROPOSER_ROLE().send(), GOVERNOR.getAddress()).send());
+        assertEquals(AnvilChain.EMISSION, distributor.emissionPerEpoch().send());
+        assertFalse(claimer.state().hasActive());
+        assertEquals(-1, claimer.state().lastEpoch());
     }
 
     @Test
     void claimsPayTheCumulativeAmountOnceAndLaterOnlyTheDifference() {
         String a = OWNER_A.getAddress();
         String b = OWNER_B.getAddress();
-        CumulativeMerkleTree epoch1 = tree(Map.of(a, fly(100), b, fly(50)));
-        assertEquals(SettlementReceipt.Outcome.PUBLISHED, publisher().publish(1, epoch1.root(), epoch1.totalCumulative()).outcome());
-        assertArrayEquals(epoch1.root(), claimer.currentRoot());
-        assertEquals(1, claimer.currentEpoch());
+        CumulativeMerkleTree epoch0 = AnvilChain.tree(domain, Map.of(a, fly(100), b, fly(50)));
+        assertEquals(SettlementReceipt.Outcome.PUBLISHED, publisher().publish(0, epoch0.root(), epoch0.totalCumulative(), MANIFEST).outcome(),
+                "epoch 0 is publishable");
+        assertArrayEquals(epoch0.root(), claimer.currentRoot());
+        assertEquals(0, claimer.currentEpoch());
 
-        // A relayer pays the gas; the tokens go to the account.
-        ClaimResult first = claimer.claim(RELAYER, a, fly(100), epoch1.proof(a));
-        System.out.println("RewardsDistributor.claim gas used (first claim ever, new holder, 2-leaf tree): " + first.receipt().getGasUsed());
+        // A relayer pays the gas; the tokens go to the account, out of the distributor's released balance.
+        ClaimResult first = claimer.claim(RELAYER, a, fly(100), epoch0.proof(a));
         assertEquals(fly(100), first.amountPaid());
         assertEquals(fly(100), claimer.tokenBalance(a));
         assertEquals(fly(100), claimer.claimedAmount(a));
         assertEquals(BigInteger.ZERO, claimer.tokenBalance(RELAYER.getAddress()));
 
         ContractRevertedException again = assertThrows(ContractRevertedException.class,
-                () -> claimer.claim(RELAYER, a, fly(100), epoch1.proof(a)));
+                () -> claimer.claim(RELAYER, a, fly(100), epoch0.proof(a)));
         assertEquals("NothingToClaim", again.errorName());
         assertEquals(fly(100), claimer.tokenBalance(a));
 
-        // Epoch 2: A earned 150 more; B skipped claiming epoch 1 and loses nothing; C is new.
-        CumulativeMerkleTree epoch2 = tree(Map.of(a, fly(250), b, fly(50), OWNER_C, fly(10)));
-        assertEquals(SettlementReceipt.Outcome.PUBLISHED, publisher().publish(2, epoch2.root(), epoch2.totalCumulative()).outcome());
+        // Epoch 2: A earned 150 more; B skipped claiming and loses nothing; C is new.
+        CumulativeMerkleTree epoch2 = AnvilChain.tree(domain, Map.of(a, fly(250), b, fly(50), OWNER_C, fly(10)));
+        assertEquals(SettlementReceipt.Outcome.PUBLISHED, publisher().publish(2, epoch2.root(), epoch2.totalCumulative(), MANIFEST).outcome());
 
         ClaimResult topUp = claimer.claim(OWNER_A, a, fly(250), epoch2.proof(a));
-        System.out.println("RewardsDistributor.claim gas used (top-up claim, existing holder, 3-leaf tree): " + topUp.receipt().getGasUsed());
         assertEquals(fly(150), topUp.amountPaid());
         assertEquals(fly(250), claimer.tokenBalance(a));
         ClaimResult newHolder = claimer.claim(RELAYER, b, fly(50), epoch2.proof(b));
-        System.out.println("RewardsDistributor.claim gas used (new holder, 3-leaf tree): " + newHolder.receipt().getGasUsed());
         assertEquals(fly(50), newHolder.amountPaid());
         assertEquals(fly(50), claimer.tokenBalance(b));
 
-        // The epoch-1 proof is useless once the root moved on.
+        // The epoch-0 proof is useless once the root moved on.
         assertEquals("InvalidProof", assertThrows(ContractRevertedException.class,
-                () -> claimer.claim(RELAYER, b, fly(50), epoch1.proof(b))).errorName());
+                () -> claimer.claim(RELAYER, b, fly(50), epoch0.proof(b))).errorName());
     }
 
     @Test
     void forgedProofsAndWrongAmountsAreRefused() {
         String a = OWNER_A.getAddress();
         String b = OWNER_B.getAddress();
-        CumulativeMerkleTree tree = tree(Map.of(a, fly(100), b, fly(50), OWNER_C, fly(1)));
-        publisher().publish(1, tree.root(), tree.totalCumulative());
+        CumulativeMerkleTree tree = AnvilChain.tree(domain, Map.of(a, fly(100), b, fly(50), OWNER_C, fly(1)));
+        publisher().publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
 
         assertEquals("InvalidProof", claimFails(a, fly(101), tree.proof(a)));
-        assertEquals("InvalidProof", claimFails(b, fly(100), tree.proof(a)));
+        assertEquals("InvalidProof", claimFails(b, fly(100), tree.proof(a)), "another owner's amount");
         assertEquals("InvalidProof", claimFails(a, fly(100), tree.proof(b)));
         List<byte[]> tampered = new ArrayList<>(tree.proof(a));
         tampered.set(0, tampered.get(0).clone());
@@ -164,23 +161,11 @@ class RewardsSettlementIT {
     }
 
     @Test
-    void payoutsNeverExceedThePublishedTotal() {
-        String a = OWNER_A.getAddress();
-        String b = OWNER_B.getAddress();
-        CumulativeMerkleTree tree = tree(Map.of(a, fly(100), b, fly(50)));
-        // A wrong total (lower than the leaves add up to) caps what the tree can mint.
-        publisher().publish(1, tree.root(), fly(120));
-
-        assertEquals(fly(100), claimer.claim(RELAYER, a, fly(100), tree.proof(a)).amountPaid());
-        assertEquals("ExceedsTotalCumulative", claimFails(b, fly(50), tree.proof(b)));
-    }
-
-    @Test
     void theContractRefusesToPublishAnEpochTwice() throws IOException {
         CumulativeMerkleTree epoch1 = tree(Map.of(OWNER_A.getAddress(), fly(1)));
         CumulativeMerkleTree other = tree(Map.of(OWNER_A.getAddress(), fly(2)));
-        publisher().publish(1, epoch1.root(), epoch1.totalCumulative());
-        String republish = distributor().publishRoot(BigInteger.ONE, other.root(), other.totalCumulative()).encodeFunctionCall();
+        publisher().publish(1, epoch1.root(), epoch1.totalCumulative(), MANIFEST);
+        String republish = distributor().publishRoot(BigInteger.ONE, other.root(), other.totalCumulative(), MANIFEST).encodeFunctionCall();
 
         // Caught in gas estimation, before anything is signed...
         ContractRevertedException estimated = assertThrows(ContractRevertedException.class,
@@ -192,7 +177,7 @@ class RewardsSettlementIT {
         assertArrayEquals(epoch1.root(), claimer.currentRoot());
 
         // Only the publisher role may publish.
-        String epoch2 = distributor().publishRoot(BigInteger.TWO, other.root(), other.totalCumulative()).encodeFunctionCall();
+        String epoch2 = distributor().publishRoot(BigInteger.TWO, other.root(), other.totalCumulative(), MANIFEST).encodeFunctionCall();
         assertEquals("AccessControlUnauthorizedAccount", assertThrows(ContractRevertedException.class,
                 () -> sender.sendAndWait(new LocalKeyTransactionSigner(RELAYER), config.distributorAddress(), epoch2)).errorName());
     }
@@ -200,32 +185,35 @@ class RewardsSettlementIT {
     @Test
     void alreadyPublishedEpochIsReportedWithoutSending() {
         CumulativeMerkleTree tree = tree(Map.of(OWNER_A.getAddress(), fly(1)));
-        publisher().publish(1, tree.root(), tree.totalCumulative());
-        long nonce = confirmedNonce(PUBLISHER);
+        publisher().publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
+        long nonce = anvil.confirmedNonce(PUBLISHER.getAddress());
 
         // A publisher whose journal lost the entry (or another publisher) must not send again.
-        SettlementReceipt receipt = new RootPublisher(web3j, config, new InMemoryTransactionJournal(), new LocalKeyTransactionSigner(PUBLISHER))
-                .publish(1, tree.root(), tree.totalCumulative());
+        SettlementReceipt receipt = new RootPublisher(anvil.web3j, config, new InMemoryTransactionJournal(), new LocalKeyTransactionSigner(PUBLISHER))
+                .publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
 
         assertEquals(SettlementReceipt.Outcome.ALREADY_PUBLISHED, receipt.outcome());
         assertNull(receipt.txHash());
-        assertEquals(nonce, confirmedNonce(PUBLISHER));
-        assertThrows(IllegalStateException.class, () -> new RootPublisher(web3j, config, new InMemoryTransactionJournal(),
-                new LocalKeyTransactionSigner(PUBLISHER)).publish(1, tree(Map.of(OWNER_B.getAddress(), fly(1))).root(), fly(1)));
+        assertEquals(nonce, anvil.confirmedNonce(PUBLISHER.getAddress()));
+        SettlementReceipt conflict = new RootPublisher(anvil.web3j, config, new InMemoryTransactionJournal(),
+                new LocalKeyTransactionSigner(PUBLISHER)).publish(1, tree(Map.of(OWNER_B.getAddress(), fly(1))).root(), fly(1), MANIFEST);
+        assertEquals(SettlementReceipt.Outcome.CONFLICT, conflict.outcome(), "same epoch, other root: an alarm, not an exception");
+        assertTrue(conflict.detail().contains("is on chain with root"));
+        assertEquals(nonce, anvil.confirmedNonce(PUBLISHER.getAddress()));
     }
 
     @Test
     void retryAfterSuccessReturnsTheSameReceiptWithoutASecondTransaction() {
         CumulativeMerkleTree tree = tree(Map.of(OWNER_A.getAddress(), fly(7), OWNER_B.getAddress(), fly(3)));
-        long nonceBefore = confirmedNonce(PUBLISHER);
+        long nonceBefore = anvil.confirmedNonce(PUBLISHER.getAddress());
 
-        SettlementReceipt first = publisher().publish(1, tree.root(), tree.totalCumulative());
-        SettlementReceipt retry = publisher().publish(1, tree.root(), tree.totalCumulative());
+        SettlementReceipt first = publisher().publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
+        SettlementReceipt retry = publisher().publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
 
         System.out.println("RewardsDistributor.publishRoot gas used: " + first.gasUsed());
         assertEquals(SettlementReceipt.Outcome.PUBLISHED, first.outcome());
         assertEquals(first, retry);
-        assertEquals(nonceBefore + 1, confirmedNonce(PUBLISHER));
+        assertEquals(nonceBefore + 1, anvil.confirmedNonce(PUBLISHER.getAddress()));
         JournaledTransaction entry = journal.find(RootPublisher.intentId(1)).orElseThrow();
         assertEquals(JournaledTransaction.Status.CONFIRMED, entry.status());
         assertEquals(first.txHash(), entry.txHash());
@@ -235,7 +223,7 @@ class RewardsSettlementIT {
     @Test
     void crashBetweenJournalAndBroadcastIsRecoveredWithTheSameSignedBytes() {
         CumulativeMerkleTree tree = tree(Map.of(OWNER_A.getAddress(), fly(5)));
-        long nonceBefore = confirmedNonce(PUBLISHER);
+        long nonceBefore = anvil.confirmedNonce(PUBLISHER.getAddress());
         TransactionJournal crashesAfterRecording = new DelegatingJournal(journal) {
             @Override
             public boolean record(JournaledTransaction tx) {
@@ -244,18 +232,18 @@ class RewardsSettlementIT {
             }
         };
 
-        assertThrows(SimulatedCrash.class, () -> publisher(crashesAfterRecording).publish(1, tree.root(), tree.totalCumulative()));
+        assertThrows(SimulatedCrash.class, () -> publisher(crashesAfterRecording).publish(1, tree.root(), tree.totalCumulative(), MANIFEST));
         JournaledTransaction signed = journal.find(RootPublisher.intentId(1)).orElseThrow();
         assertEquals(JournaledTransaction.Status.SIGNED, signed.status());
         assertFalse(sender.isKnown(signed.txHash()), "nothing was broadcast before the crash");
-        assertEquals(0, claimer.currentEpoch());
+        assertFalse(claimer.state().hasActive());
 
-        SettlementReceipt recovered = publisher().publish(1, tree.root(), tree.totalCumulative());
+        SettlementReceipt recovered = publisher().publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
 
         assertEquals(SettlementReceipt.Outcome.PUBLISHED, recovered.outcome());
         assertEquals(signed.txHash(), recovered.txHash(), "the journaled bytes were rebroadcast, not re-signed");
         assertEquals(nonceBefore, signed.nonce());
-        assertEquals(nonceBefore + 1, confirmedNonce(PUBLISHER), "exactly one transaction used exactly one nonce");
+        assertEquals(nonceBefore + 1, anvil.confirmedNonce(PUBLISHER.getAddress()), "exactly one transaction used exactly one nonce");
         assertEquals(1, claimer.currentEpoch());
         assertEquals(JournaledTransaction.Status.CONFIRMED, journal.find(RootPublisher.intentId(1)).orElseThrow().status());
     }
@@ -263,7 +251,7 @@ class RewardsSettlementIT {
     @Test
     void crashAfterBroadcastBeforeConfirmationIsResumedWithoutResending() {
         CumulativeMerkleTree tree = tree(Map.of(OWNER_A.getAddress(), fly(5)));
-        long nonceBefore = confirmedNonce(PUBLISHER);
+        long nonceBefore = anvil.confirmedNonce(PUBLISHER.getAddress());
         TransactionJournal crashesOnConfirm = new DelegatingJournal(journal) {
             @Override
             public void markConfirmed(String intentId, long blockNumber, boolean success) {
@@ -271,15 +259,15 @@ class RewardsSettlementIT {
             }
         };
 
-        assertThrows(SimulatedCrash.class, () -> publisher(crashesOnConfirm).publish(1, tree.root(), tree.totalCumulative()));
+        assertThrows(SimulatedCrash.class, () -> publisher(crashesOnConfirm).publish(1, tree.root(), tree.totalCumulative(), MANIFEST));
         JournaledTransaction sent = journal.find(RootPublisher.intentId(1)).orElseThrow();
         assertEquals(JournaledTransaction.Status.SIGNED, sent.status());
 
-        SettlementReceipt resumed = publisher().publish(1, tree.root(), tree.totalCumulative());
+        SettlementReceipt resumed = publisher().publish(1, tree.root(), tree.totalCumulative(), MANIFEST);
 
         assertEquals(SettlementReceipt.Outcome.PUBLISHED, resumed.outcome());
         assertEquals(sent.txHash(), resumed.txHash());
-        assertEquals(nonceBefore + 1, confirmedNonce(PUBLISHER));
+        assertEquals(nonceBefore + 1, anvil.confirmedNonce(PUBLISHER.getAddress()));
         assertEquals(JournaledTransaction.Status.CONFIRMED, journal.find(RootPublisher.intentId(1)).orElseThrow().status());
     }
 
@@ -288,42 +276,27 @@ class RewardsSettlementIT {
     }
 
     private RootPublisher publisher(TransactionJournal withJournal) {
-        return new RootPublisher(web3j, config, withJournal, new LocalKeyTransactionSigner(PUBLISHER));
+        return new RootPublisher(anvil.web3j, config, withJournal, new LocalKeyTransactionSigner(PUBLISHER));
     }
 
     private RewardsDistributor distributor() {
-        return RewardsDistributor.load(config.distributorAddress(), web3j,
-                new ReadonlyTransactionManager(web3j, PUBLISHER.getAddress()), new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
+        return anvil.distributor(config);
     }
 
     private String claimFails(String account, BigInteger cumulativeAmount, List<byte[]> proof) {
         return assertThrows(ContractRevertedException.class, () -> claimer.claim(RELAYER, account, cumulativeAmount, proof)).errorName();
     }
 
-    /** Nonce as of the latest block: counts only transactions that were actually mined. */
-    private static long confirmedNonce(Credentials account) {
-        try {
-            return web3j.ethGetTransactionCount(account.getAddress(), DefaultBlockParameterName.LATEST).send()
-                    .getTransactionCount().longValueExact();
-        } catch (IOException e) {
-            throw new ChainException("eth_getTransactionCount failed", e);
-        }
-    }
-
     private TransactionReceipt sendWithoutEstimate(Credentials from, String to, String data) throws IOException {
         Eip1559Fees fees = sender.currentFees();
         RawTransaction tx = RawTransaction.createTransaction(config.chainId(), BigInteger.valueOf(sender.pendingNonce(from.getAddress())),
                 BigInteger.valueOf(300_000), to, BigInteger.ZERO, data, fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
-        String hash = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(tx, from))).send().getTransactionHash();
+        String hash = anvil.web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(tx, from))).send().getTransactionHash();
         return sender.awaitReceipt(hash);
     }
 
-    private static CumulativeMerkleTree tree(Map<String, BigInteger> cumulative) {
-        return CumulativeMerkleTree.of(cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
-    }
-
-    private static BigInteger fly(long tokens) {
-        return BigInteger.valueOf(tokens).multiply(FLY);
+    private CumulativeMerkleTree tree(Map<String, BigInteger> cumulative) {
+        return AnvilChain.tree(domain, cumulative);
     }
 
     private static final class SimulatedCrash extends RuntimeException {

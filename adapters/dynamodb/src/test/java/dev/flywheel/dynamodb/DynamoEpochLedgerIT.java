@@ -13,6 +13,7 @@ import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.epoch.EpochSettler;
 import dev.flywheel.core.epoch.RootPublication;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.SensorReading;
@@ -69,6 +70,7 @@ class DynamoEpochLedgerIT {
     private static final Duration LATE_DATA = Duration.ofSeconds(30);
     /** 1,000,000 tokens of 18 decimals, plus 7 base units: never divides evenly, so there is always a remainder. */
     private static final BigInteger EMISSION = BigInteger.TEN.pow(24).add(BigInteger.valueOf(7));
+    private static final LeafDomain DOMAIN = new LeafDomain(80002, "0x5fbdb2315678afecb367f032d93f642f64180aa3");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final String ALICE = "0x1111111111111111111111111111111111111111";
@@ -96,9 +98,9 @@ class DynamoEpochLedgerIT {
         final List<Call> calls = new ArrayList<>();
 
         @Override
-        public String publish(long epoch, String rootHex, BigInteger totalCumulative) {
+        public Result publish(long epoch, String rootHex, BigInteger totalCumulative, String manifestHash) {
             calls.add(new Call(epoch, rootHex, totalCumulative));
-            return String.format("0x%064x", 0xabc000 + epoch);
+            return new Published(String.format("0x%064x", 0xabc000 + epoch));
         }
     }
 
@@ -163,7 +165,7 @@ class DynamoEpochLedgerIT {
 
     private static EpochCloser closer(Ledgers l, Clock wallClock) {
         return new EpochCloser(l.epochs(), new DynamoCreditWorkSource(dynamo, l.tables(), SensorReading.TYPE),
-                DeviceLocations.of(Map.of()), NetworkConfig.uniform(CLOCK, EMISSION, LATE_DATA), wallClock, 2);
+                DeviceLocations.of(Map.of()), NetworkConfig.uniform(CLOCK, EMISSION, LATE_DATA), wallClock, 2, DOMAIN);
     }
 
     /** Work: epoch 0 alice 3+1, bob 2; epoch 1 bob 1, carol 2 (alice absent); epoch 2 nothing. */
@@ -222,16 +224,16 @@ class DynamoEpochLedgerIT {
             assertEquals(m, l.epochs().manifest(m.epoch()).orElseThrow(), "manifest round trip");
 
             byte[] root = Encoding.fromHex(m.rootHex());
-            assertEquals(CumulativeMerkleTree.of(cumulative.entrySet().stream()
+            assertEquals(CumulativeMerkleTree.of(DOMAIN, cumulative.entrySet().stream()
                     .map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList()).rootHex(), m.rootHex());
             for (Map.Entry<String, BigInteger> owner : cumulative.entrySet()) {
                 DynamoEpochLedger.OwnerBalance b = l.epochs().ownerBalance(m.epoch(), owner.getKey()).orElseThrow();
                 assertEquals(owner.getValue(), b.cumulative());
                 assertEquals(m.rootHex(), b.rootHex());
                 List<byte[]> proof = b.proof().stream().map(Encoding::fromHex).toList();
-                assertTrue(CumulativeMerkleTree.verify(root, new RewardLeaf(owner.getKey(), b.cumulative()), proof),
+                assertTrue(CumulativeMerkleTree.verify(DOMAIN, root, new RewardLeaf(owner.getKey(), b.cumulative()), proof),
                         "proof of " + owner.getKey() + " under epoch " + m.epoch());
-                assertFalse(CumulativeMerkleTree.verify(root, new RewardLeaf(owner.getKey(), b.cumulative().add(BigInteger.ONE)), proof),
+                assertFalse(CumulativeMerkleTree.verify(DOMAIN, root, new RewardLeaf(owner.getKey(), b.cumulative().add(BigInteger.ONE)), proof),
                         "a proof must not verify a larger amount");
             }
         }
@@ -302,7 +304,7 @@ class DynamoEpochLedgerIT {
         assertTrue(crashed.epochs().beginClosing(0));
         EpochRewards partial = EpochRewardSplit.split(0, EMISSION, List.of(new WorkCredit("alice-1", ALICE, 3)));
         crashed.epochs().writeRewards(partial, OwnerBalances.accumulate(Map.of(), partial),
-                CumulativeMerkleTree.of(OwnerBalances.accumulate(Map.of(), partial).entrySet().stream()
+                CumulativeMerkleTree.of(DOMAIN, OwnerBalances.accumulate(Map.of(), partial).entrySet().stream()
                         .map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList()));
         assertEquals(new EpochLedger.Cursor(-1, -1), crashed.epochs().cursor(-1));
         assertEquals(Optional.empty(), crashed.epochs().manifest(0), "no manifest before markClosed");
@@ -325,7 +327,7 @@ class DynamoEpochLedgerIT {
         Ledgers l = freshStack();
         standardWork(l);
         RecordingChain chain = new RecordingChain();
-        EpochSettler settler = new EpochSettler(l.epochs(), chain, CLOCK);
+        EpochSettler settler = new EpochSettler(l.epochs(), chain, CLOCK, new DynamoSettlementAlarms(dynamo, l.tables().settlements()));
 
         assertEquals(Optional.empty(), settler.settleLatest(), "nothing closed, nothing to settle");
         assertEquals(List.of(), chain.calls);
@@ -369,8 +371,8 @@ class DynamoEpochLedgerIT {
         assertEquals(BigInteger.ZERO, m.totalCumulative());
         assertEquals(m, l.epochs().manifest(0).orElseThrow());
 
-        EpochSettler.Settlement s = new EpochSettler(l.epochs(), chain, CLOCK).settleLatest().orElseThrow();
-        assertEquals(new EpochSettler.Settlement(0, null, null), s);
+        EpochSettler.Settlement s = new EpochSettler(l.epochs(), chain, CLOCK, new DynamoSettlementAlarms(dynamo, l.tables().settlements())).settleLatest().orElseThrow();
+        assertEquals(new EpochSettler.Settlement(0, null, null, null, false), s);
         assertEquals(List.of(), chain.calls);
         assertEquals(new EpochLedger.Cursor(0, 0), l.epochs().cursor(-1));
         assertEquals(Optional.empty(), l.epochs().rootTransaction(0));

@@ -1,6 +1,7 @@
 package dev.flywheel.core.epoch;
 
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.reward.DeviceUnits;
@@ -43,6 +44,7 @@ public final class EpochCloser {
     private final NetworkConfig config;
     private final Clock wallClock;
     private final int workers;
+    private final LeafDomain domain;
 
     /** Reports streaming progress: segments done of all, devices read so far. */
     @FunctionalInterface
@@ -65,8 +67,9 @@ public final class EpochCloser {
         }
     }
 
+    /** @param domain chain and distributor the roots are published to: every leaf is bound to them */
     public EpochCloser(EpochLedger ledger, EpochWorkSource work, DeviceLocations locations, NetworkConfig config,
-                       Clock wallClock, int workers) {
+                       Clock wallClock, int workers, LeafDomain domain) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be >= 1");
         }
@@ -76,6 +79,7 @@ public final class EpochCloser {
         this.config = config;
         this.wallClock = wallClock;
         this.workers = workers;
+        this.domain = domain;
     }
 
     /** Closes due epochs, at most {@code limit}, and returns their manifests. */
@@ -125,7 +129,7 @@ public final class EpochCloser {
         EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);
         Map<String, BigInteger> cumulative = new TreeMap<>(previousBalances);
         a.byAccount().forEach((account, amount) -> cumulative.merge(account, amount, BigInteger::add));
-        CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(
+        CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(domain,
                 cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
         BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
         byte[] doc = ManifestDocument.canonicalBytes(a, tree == null ? null : tree.rootHex(), total);

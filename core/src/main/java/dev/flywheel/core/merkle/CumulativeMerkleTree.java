@@ -10,15 +10,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Merkle tree over {@link RewardLeaf}s, byte-for-byte the same as OpenZeppelin's JS
- * {@code StandardMerkleTree.of(values, ["address", "uint256"])}, which is what RewardsDistributor
- * verifies with {@code MerkleProof}:
+ * {@code StandardMerkleTree.of(values, ["uint256", "address", "address", "uint256"])} with values
+ * {@code [chainId, distributor, account, cumulativeAmount]}, which is what RewardsDistributor verifies
+ * with {@code MerkleProof}:
  * <ul>
- *   <li>leaf = keccak256(keccak256(abi.encode(account, cumulativeAmount))), hashed twice so a leaf can
- *       never be mistaken for an inner node (second-preimage protection);</li>
+ *   <li>leaf = keccak256(keccak256(abi.encode(chainId, distributor, account, cumulativeAmount))), hashed
+ *       twice so a leaf can never be mistaken for an inner node (second-preimage protection), and bound
+ *       to one chain and one distributor ({@link LeafDomain});</li>
  *   <li>inner node = keccak256 of its two children in ascending byte order (no left/right in proofs);</li>
  *   <li>leaves sorted by hash, stored at the end of a flat array, the root at index 0, children of
  *       node i at 2i+1 and 2i+2. This layout fixes the proofs too, so they match OpenZeppelin's.</li>
@@ -28,13 +31,15 @@ import java.util.Optional;
 public final class CumulativeMerkleTree {
     private static final HexFormat HEX = HexFormat.of();
 
+    private final LeafDomain domain;
     private final byte[][] nodes;
     private final Map<String, Integer> nodeIndexByAccount;
     private final Map<String, RewardLeaf> leafByAccount;
     private final BigInteger totalCumulative;
 
-    private CumulativeMerkleTree(byte[][] nodes, Map<String, Integer> nodeIndexByAccount,
+    private CumulativeMerkleTree(LeafDomain domain, byte[][] nodes, Map<String, Integer> nodeIndexByAccount,
                                  Map<String, RewardLeaf> leafByAccount, BigInteger totalCumulative) {
+        this.domain = domain;
         this.nodes = nodes;
         this.nodeIndexByAccount = nodeIndexByAccount;
         this.leafByAccount = leafByAccount;
@@ -45,7 +50,8 @@ public final class CumulativeMerkleTree {
      * Builds the tree. Rejects an empty collection (no root exists; OpenZeppelin refuses too) and
      * two leaves for one account (the contract keeps one claimed total per account).
      */
-    public static CumulativeMerkleTree of(Collection<RewardLeaf> leaves) {
+    public static CumulativeMerkleTree of(LeafDomain domain, Collection<RewardLeaf> leaves) {
+        Objects.requireNonNull(domain, "domain");
         if (leaves.isEmpty()) {
             throw new IllegalArgumentException("a Merkle tree needs at least one leaf");
         }
@@ -58,7 +64,7 @@ public final class CumulativeMerkleTree {
             if (leafByAccount.putIfAbsent(leaf.account(), leaf) != null) {
                 throw new IllegalArgumentException("duplicate account in reward leaves: " + leaf.account());
             }
-            hashed[i++] = new HashedLeaf(leaf.account(), leafHash(leaf));
+            hashed[i++] = new HashedLeaf(leaf.account(), leafHash(domain, leaf));
             total = total.add(leaf.cumulativeAmount());
         }
         Arrays.sort(hashed, (a, b) -> Arrays.compareUnsigned(a.hash, b.hash));
@@ -73,24 +79,29 @@ public final class CumulativeMerkleTree {
         for (int node = nodes.length - 1 - count; node >= 0; node--) {
             nodes[node] = hashPair(nodes[2 * node + 1], nodes[2 * node + 2]);
         }
-        return new CumulativeMerkleTree(nodes, nodeIndexByAccount, leafByAccount, total);
+        return new CumulativeMerkleTree(domain, nodes, nodeIndexByAccount, leafByAccount, total);
     }
 
-    /** keccak256(keccak256(abi.encode(address account, uint256 cumulativeAmount))). */
-    public static byte[] leafHash(RewardLeaf leaf) {
-        byte[] encoded = new byte[64];
-        byte[] address = HEX.parseHex(leaf.account(), 2, 42);
-        System.arraycopy(address, 0, encoded, 12, 20);
-        byte[] amount = leaf.cumulativeAmount().toByteArray();
-        // toByteArray may carry a leading sign byte (0x00) for values with the top bit set.
-        int amountLength = Math.min(amount.length, 32);
-        System.arraycopy(amount, amount.length - amountLength, encoded, 64 - amountLength, amountLength);
+    /** keccak256(keccak256(abi.encode(uint256 chainId, address distributor, address account, uint256 cumulativeAmount))). */
+    public static byte[] leafHash(LeafDomain domain, RewardLeaf leaf) {
+        byte[] encoded = new byte[128];
+        putUint256(encoded, 0, BigInteger.valueOf(domain.chainId()));
+        System.arraycopy(HEX.parseHex(domain.distributor(), 2, 42), 0, encoded, 32 + 12, 20);
+        System.arraycopy(HEX.parseHex(leaf.account(), 2, 42), 0, encoded, 64 + 12, 20);
+        putUint256(encoded, 96, leaf.cumulativeAmount());
         return Keccak256.hash(Keccak256.hash(encoded));
     }
 
+    private static void putUint256(byte[] target, int offset, BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        // toByteArray may carry a leading sign byte (0x00) for values with the top bit set.
+        int length = Math.min(bytes.length, 32);
+        System.arraycopy(bytes, bytes.length - length, target, offset + 32 - length, length);
+    }
+
     /** Checks a proof the way OpenZeppelin's MerkleProof.verify does on chain. */
-    public static boolean verify(byte[] root, RewardLeaf leaf, List<byte[]> proof) {
-        byte[] computed = leafHash(leaf);
+    public static boolean verify(LeafDomain domain, byte[] root, RewardLeaf leaf, List<byte[]> proof) {
+        byte[] computed = leafHash(domain, leaf);
         for (byte[] sibling : proof) {
             if (sibling.length != 32) {
                 return false;
@@ -98,6 +109,11 @@ public final class CumulativeMerkleTree {
             computed = hashPair(computed, sibling);
         }
         return Arrays.equals(computed, root);
+    }
+
+    /** The chain and distributor every leaf of this tree is bound to. */
+    public LeafDomain domain() {
+        return domain;
     }
 
     public byte[] root() {

@@ -35,7 +35,7 @@ class EpochCloserCrashTest {
         Clock wall = Clock.fixed(clock.end(EPOCHS - 1), ZoneOffset.UTC);
 
         InMemoryEpochLedger reference = new InMemoryEpochLedger();
-        new EpochCloser(reference, source, DeviceLocations.of(cells), config, wall, 2).closeDue(10);
+        new EpochCloser(reference, source, DeviceLocations.of(cells), config, wall, 2, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1")).closeDue(10);
         assertEquals(EPOCHS, reference.manifests.size());
         int writesPerRun = reference.writes;
         assertEquals(4 * EPOCHS, writesPerRun, "closing, rewards, manifest, closed: per epoch");
@@ -43,10 +43,10 @@ class EpochCloserCrashTest {
         for (int crashAt = 1; crashAt <= writesPerRun; crashAt++) {
             InMemoryEpochLedger ledger = new InMemoryEpochLedger();
             ledger.crashAfterWrites = crashAt;
-            var closer = new EpochCloser(ledger, source, DeviceLocations.of(cells), config, wall, 3);
+            var closer = new EpochCloser(ledger, source, DeviceLocations.of(cells), config, wall, 3, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1"));
             assertThrows(InMemoryEpochLedger.Crash.class, () -> closer.closeDue(10));
             ledger.crashAfterWrites = Integer.MAX_VALUE;
-            new EpochCloser(ledger, source, DeviceLocations.of(cells), config, wall, 1).closeDue(10);
+            new EpochCloser(ledger, source, DeviceLocations.of(cells), config, wall, 1, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1")).closeDue(10);
             for (long e = 0; e < EPOCHS; e++) {
                 String at = "crash after write " + crashAt + ", epoch " + e;
                 assertEquals(reference.manifests.get(e).manifestHash(), ledger.manifests.get(e).manifestHash(), at);

@@ -43,7 +43,7 @@ class EpochRecomputeTest {
         InMemoryEpochLedger ledger = new InMemoryEpochLedger();
         NetworkConfig config = config(rules("v1", 0, 999));
         EpochCloser closer = new EpochCloser(ledger, work, DeviceLocations.of(Map.of()), config,
-                Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2);
+                Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1"));
         closer.closeDue(5);
         var recompute = new EpochRecompute(ledger, closer, config);
         EpochRecompute.Result same = recompute.recompute(0, EpochCloser.Progress.NONE);
@@ -64,18 +64,18 @@ class EpochRecomputeTest {
         InMemoryWorkSource work = new InMemoryWorkSource().put(0, new DeviceWork("d1", A, new TreeMap<>(Map.of("sensor.reading", 1L))));
         InMemoryEpochLedger ledger = new InMemoryEpochLedger();
         Clock wall = Clock.fixed(CLOCK.end(1), ZoneOffset.UTC);
-        new EpochCloser(ledger, work, DeviceLocations.of(Map.of()), config(rules("v1", 0, 100)), wall, 1).closeDue(5);
+        new EpochCloser(ledger, work, DeviceLocations.of(Map.of()), config(rules("v1", 0, 100)), wall, 1, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1")).closeDue(5);
         assertEquals(Map.of(A, BigInteger.valueOf(100)), ledger.balances(1));
 
         // v2 from epoch 2: epochs 0 and 1 still recompute under v1.
         NetworkConfig later = config(rules("v1", 0, 100), rules("v2", 2, 7));
-        var closer = new EpochCloser(ledger, work, DeviceLocations.of(Map.of()), later, wall, 1);
+        var closer = new EpochCloser(ledger, work, DeviceLocations.of(Map.of()), later, wall, 1, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1"));
         assertTrue(new EpochRecompute(ledger, closer, later).recompute(0, EpochCloser.Progress.NONE).matches());
 
         // v2 from epoch 1, which is closed: refused before anything is written.
         NetworkConfig rewritten = config(rules("v1", 0, 100), rules("v2", 1, 7));
         var e = assertThrows(NetworkConfigException.class, () -> new EpochCloser(ledger, work, DeviceLocations.of(Map.of()),
-                rewritten, Clock.fixed(CLOCK.end(3), ZoneOffset.UTC), 1).closeDue(5));
+                rewritten, Clock.fixed(CLOCK.end(3), ZoneOffset.UTC), 1, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1")).closeDue(5));
         assertTrue(e.getMessage().contains("$.rewards[1].effectiveFromEpoch: 1 is not after the last closed epoch 1"), e.getMessage());
         assertEquals(1, ledger.cursor(-1).lastClosed());
     }

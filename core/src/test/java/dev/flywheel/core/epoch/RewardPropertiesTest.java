@@ -101,7 +101,7 @@ class RewardPropertiesTest {
 
     private static EpochCloser.Computed close(RewardRules rules, Fleet f, int workers) {
         var closer = new EpochCloser(new InMemoryEpochLedger(), f.work(), DeviceLocations.of(f.cells()), config(rules),
-                Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), workers);
+                Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), workers, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1"));
         return closer.compute(3, Map.of(), EpochCloser.Progress.NONE);
     }
 

@@ -41,7 +41,7 @@ class RewardsDocExamplesTest {
 
     private static EpochAllocation close(long epoch, InMemoryWorkSource work, Map<String, String> cells) {
         return new EpochCloser(new InMemoryEpochLedger(), work, DeviceLocations.of(cells), config,
-                Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), 2).compute(epoch, Map.of(), EpochCloser.Progress.NONE).allocation();
+                Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), 2, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1")).compute(epoch, Map.of(), EpochCloser.Progress.NONE).allocation();
     }
 
     private static BigInteger amount(EpochAllocation a, String device, String pool) {

@@ -4,9 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flywheel.core.epoch.EpochClock;
-import dev.flywheel.core.epoch.EpochLedger;
-import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.core.claims.ClaimService;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
@@ -18,18 +16,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /claims/{address}}: what an owner can claim under the root that is on chain now:
- * lifetime total, Merkle proof, and the per-device shares of that epoch, so wallet, explorer and
- * claim all show the same numbers.
+ * {@code GET /claims/{address}}: what an owner can claim under the root that is active on chain now
+ * (docs/settlement.md): lifetime earned, claimed (from the chain), claimable, and the Merkle proof;
+ * during an activation window also the owner's leaf under the pending root. Amounts are decimal strings.
  */
 public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    DynamoEpochLedger ledger;
-    @Inject
-    EpochClock clock;
+    ClaimService claims;
 
     public ClaimsApiHandler() {
     }
@@ -45,24 +41,28 @@ public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEv
             return respond(400, Map.of("error", "invalid_address", "detail", "expected 0x followed by 40 hex digits"));
         }
         String owner = address.toLowerCase(Locale.ROOT);
-        EpochLedger.Cursor cursor = ledger.cursor(clock.epochOf(clock.genesis()) - 1);
-        long epoch = cursor.lastSettled();
-        Optional<DynamoEpochLedger.OwnerBalance> balance = ledger.ownerBalance(epoch, owner);
-        if (balance.isEmpty()) {
-            return respond(404, Map.of("error", "nothing_to_claim", "detail",
-                    "no rewards for " + owner + " under the settled root of epoch " + epoch));
-        }
-        DynamoEpochLedger.OwnerBalance b = balance.get();
+        return switch (claims.claimFor(owner)) {
+            case ClaimService.NothingYet n -> respond(404, Map.of("error", "nothing_to_claim", "detail", n.detail()));
+            case ClaimService.LedgerBehind b -> respond(503, Map.of("error", "ledger_behind_chain", "detail",
+                    "the active root of epoch " + b.epoch() + " on chain is " + b.chainRoot() + ", the ledger has " + b.ledgerRoot()));
+            case ClaimService.Claim c -> respond(200, body(c));
+        };
+    }
+
+    private static Map<String, Object> body(ClaimService.Claim c) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("account", owner);
-        body.put("epoch", epoch);
-        body.put("root", b.rootHex());
-        body.put("rootTx", ledger.rootTransaction(epoch).orElse(null));
-        body.put("cumulativeAmount", b.cumulative().toString());
-        body.put("proof", b.proof());
-        body.put("epochRewards", ledger.ownerRewards(epoch, owner).stream().map(r -> Map.of(
-                "deviceId", r.deviceId(), "units", r.units(), "amount", r.amount().toString())).toList());
-        return respond(200, body);
+        body.put("account", c.account());
+        body.put("epoch", c.epoch());
+        body.put("root", c.rootHex());
+        body.put("cumulativeAmount", c.earned().toString());
+        body.put("claimed", c.claimed().toString());
+        body.put("claimable", c.claimable().toString());
+        body.put("proof", c.proof());
+        body.put("paused", c.paused());
+        c.pending().ifPresent(p -> body.put("pending", Map.of(
+                "epoch", p.epoch(), "root", p.rootHex(), "activatesAt", p.activatesAt().toString(),
+                "cumulativeAmount", p.earned().toString(), "proof", p.proof())));
+        return body;
     }
 
     private static APIGatewayV2HTTPResponse respond(int status, Map<String, ?> body) {

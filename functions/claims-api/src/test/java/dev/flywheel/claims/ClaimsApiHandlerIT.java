@@ -14,7 +14,9 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.epoch.EpochSettler;
+import dev.flywheel.core.epoch.RootPublication;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.SensorReading;
@@ -28,7 +30,22 @@ import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
+import dev.flywheel.dynamodb.DynamoSettlementAlarms;
+import dev.flywheel.dynamodb.DynamoTransactionJournal;
 import dev.flywheel.dynamodb.TableNames;
+import dev.flywheel.chain.ChainConfig;
+import dev.flywheel.chain.DeployedContracts;
+import dev.flywheel.chain.DeploymentPlan;
+import dev.flywheel.chain.LocalKeyTransactionSigner;
+import dev.flywheel.chain.RewardsClaimer;
+import dev.flywheel.chain.RewardsContractsDeployer;
+import dev.flywheel.chain.RootPublisher;
+import dev.flywheel.chain.SettlementReceipt;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import dev.flywheel.testing.MotoDynamo;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
@@ -49,13 +66,15 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ClaimsApiHandler as the local function host builds it, against a real moto_server. Rewards come
- * from real recorded proofs, the core EpochCloser and an EpochSettler with a recording publication.
- * One scenario end to end, because the epoch cursor is shared state of the class's tables.
+ * The claims API against the real stand-ins: DynamoDB on moto, the distributor on Anvil, the RPC URL
+ * in moto's Secrets Manager. One scenario end to end, because the epoch cursor is shared state of the
+ * class's tables. The distributor has a 15 s activation delay (longer than the settler's wait for
+ * finality), so the window can be observed and a claim sent in it is mined before it closes.
  */
 class ClaimsApiHandlerIT {
     private static final String GENESIS = "2026-01-01T00:00:00Z";
@@ -65,6 +84,11 @@ class ClaimsApiHandlerIT {
     private static final String ALICE_MIXED_CASE = "0x00000000000000000000000000000000000A11cE";
     private static final String BOB = "0x0000000000000000000000000000000000000b0b";
     private static final String NOBODY = "0x000000000000000000000000000000000000dead";
+    // Anvil's default dev accounts: one deploys and governs, one publishes, one relays claims.
+    private static final Credentials DEPLOYER = Credentials.create("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+    private static final Credentials PUBLISHER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+    private static final Credentials RELAYER = Credentials.create("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+    private static final Duration ACTIVATION_DELAY = Duration.ofSeconds(15);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,6 +97,9 @@ class ClaimsApiHandlerIT {
     private static ClaimsApiHandler handler;
     private static DynamoProofLedger proofs;
     private static DynamoEpochLedger epochs;
+    private static Web3j web3j;
+    private static ChainConfig chain;
+    private static LeafDomain domain;
 
     private final Map<String, DeviceRecord> directory = new HashMap<>();
     private final Map<String, DeviceSigningKey> keys = new HashMap<>();
@@ -82,16 +109,35 @@ class ClaimsApiHandlerIT {
 
     @BeforeAll
     static void start() {
+        String rpc = System.getenv("FLYWHEEL_CHAIN_RPC");
+        long chainId = Long.parseLong(System.getenv("FLYWHEEL_CHAIN_ID"));
+        web3j = Web3j.build(new HttpService(rpc));
+        DeployedContracts contracts = new RewardsContractsDeployer(web3j, ChainConfig.of(rpc, chainId)).deploy(
+                new LocalKeyTransactionSigner(DEPLOYER), new DeploymentPlan(PUBLISHER.getAddress(), DEPLOYER.getAddress(),
+                        List.of(DEPLOYER.getAddress()), Duration.ZERO, CLOCK.genesis(), CLOCK.length(), EMISSION, ACTIVATION_DELAY));
+        chain = ChainConfig.of(rpc, chainId).withContracts(contracts);
+        domain = new LeafDomain(chainId, contracts.distributorAddress());
+        String rpcSecret = "claims-it-rpc-" + System.nanoTime();
+        try (var secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            secrets.createSecret(b -> b.name(rpcSecret).secretString(rpc));
+        }
+
         dynamo = MotoDynamo.client();
         tables = MotoDynamo.createTables(dynamo);
-        handler = new ClaimsApiHandler(ApplicationContext.builder().properties(Map.of(
+        Map<String, Object> properties = new HashMap<>(Map.of(
                 "flywheel.devices.table", tables.devices(),
                 "flywheel.ledger.table", tables.ledger(),
                 "flywheel.epochs.table", tables.epochs(),
                 "flywheel.rewards.table", tables.rewards(),
                 "flywheel.settlements.table", tables.settlements(),
                 "flywheel.epoch.genesis", GENESIS,
-                "flywheel.epoch.seconds", "60")));
+                "flywheel.epoch.seconds", "60",
+                "flywheel.chain.rpc-secret-id", rpcSecret,
+                "flywheel.chain.id", Long.toString(chainId),
+                "flywheel.distributor.address", contracts.distributorAddress()));
+        // No cache here, so each request sees the chain as it is at that moment.
+        properties.put("flywheel.claims.roots-cache-seconds", "0");
+        handler = new ClaimsApiHandler(ApplicationContext.builder().properties(properties));
         proofs = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
         epochs = new DynamoEpochLedger(dynamo, tables, proofs);
     }
@@ -104,6 +150,9 @@ class ClaimsApiHandlerIT {
         MotoDynamo.deleteTables(dynamo, tables);
         if (dynamo != null) {
             dynamo.close();
+        }
+        if (web3j != null) {
+            web3j.shutdown();
         }
     }
 
@@ -144,45 +193,66 @@ class ClaimsApiHandlerIT {
     private List<EpochManifest> closeThrough(long epoch) {
         Clock wall = Clock.fixed(CLOCK.end(epoch).plusSeconds(1), ZoneOffset.UTC);
         return new EpochCloser(epochs, new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE), DeviceLocations.of(Map.of()),
-                NetworkConfig.uniform(CLOCK, EMISSION, Duration.ZERO), wall, 1).closeDue(10);
+                NetworkConfig.uniform(CLOCK, EMISSION, Duration.ZERO), wall, 1, domain).closeDue(10);
     }
 
+    /** The real settler path: journal in DynamoDB, RootPublisher on Anvil. */
     private EpochSettler settler() {
-        return new EpochSettler(epochs, (epoch, root, total) -> {
+        var journal = new DynamoTransactionJournal(dynamo, tables.settlements());
+        return new EpochSettler(epochs, (epoch, root, total, manifestHash) -> {
             published.add(epoch);
-            return String.format("0x%064x", 0x5e771e00L + epoch);
-        }, CLOCK);
+            SettlementReceipt r = new RootPublisher(web3j, chain, journal, new LocalKeyTransactionSigner(PUBLISHER))
+                    .publish(epoch, Encoding.fromHex(root), total, Encoding.fromHex(manifestHash));
+            assertTrue(r.settled(), r.toString());
+            return new RootPublication.Published(r.txHash());
+        }, CLOCK, new DynamoSettlementAlarms(dynamo, tables.settlements()));
     }
 
-    private static void assertClaim(JsonNode claim, String owner, long epoch, BigInteger cumulative) {
+    private static JsonNode ok(String address) throws Exception {
+        APIGatewayV2HTTPResponse r = get(address);
+        assertEquals(200, r.getStatusCode(), r.getBody());
+        return body(r);
+    }
+
+    private static List<byte[]> proof(JsonNode node) {
+        List<byte[]> proof = new ArrayList<>();
+        node.get("proof").forEach(p -> proof.add(Encoding.fromHex(p.asText())));
+        return proof;
+    }
+
+    private static void awaitActivation(RewardsClaimer claimer) throws InterruptedException {
+        long deadline = System.nanoTime() + ACTIVATION_DELAY.plusSeconds(30).toNanos();
+        while (claimer.state().hasPending() && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertFalse(claimer.state().hasPending(), "the pending root did not activate");
+        // A block after the activation time, so eth_call sees it.
+        Thread.sleep(1_200);
+    }
+
+    /** Earned is the ledger's lifetime total, claimed is the chain's, claimable their difference, and the proof verifies. */
+    private static void assertClaim(JsonNode claim, String owner, long epoch, BigInteger earned, BigInteger claimedOnChain) {
         assertEquals(owner, claim.get("account").asText());
         assertEquals(epoch, claim.get("epoch").asLong());
-        assertEquals(cumulative.toString(), claim.get("cumulativeAmount").asText(),
-                "cumulativeAmount is a decimal string (uint256 does not fit a JSON number)");
-        assertTrue(claim.get("cumulativeAmount").isTextual());
-        EpochManifest manifest = epochs.manifest(epoch).orElseThrow();
-        assertEquals(manifest.rootHex(), claim.get("root").asText());
-        assertEquals(String.format("0x%064x", 0x5e771e00L + epoch), claim.get("rootTx").asText());
-        List<byte[]> proof = new ArrayList<>();
-        claim.get("proof").forEach(p -> proof.add(Encoding.fromHex(p.asText())));
+        assertTrue(claim.get("cumulativeAmount").isTextual(), "amounts are decimal strings (uint256 does not fit a JSON number)");
+        assertEquals(earned.toString(), claim.get("cumulativeAmount").asText());
+        assertEquals(claimedOnChain.toString(), claim.get("claimed").asText());
+        assertEquals(earned.subtract(claimedOnChain).max(BigInteger.ZERO).toString(), claim.get("claimable").asText());
+        assertEquals(epochs.manifest(epoch).orElseThrow().rootHex(), claim.get("root").asText());
         byte[] root = Encoding.fromHex(claim.get("root").asText());
-        assertTrue(CumulativeMerkleTree.verify(root, new RewardLeaf(owner, cumulative), proof),
-                "the served proof verifies the served amount against the settled root");
-        assertTrue(!CumulativeMerkleTree.verify(root, new RewardLeaf(owner, cumulative.add(BigInteger.ONE)), proof));
+        assertTrue(CumulativeMerkleTree.verify(domain, root, new RewardLeaf(owner, earned), proof(claim)));
+        assertFalse(CumulativeMerkleTree.verify(domain, root, new RewardLeaf(owner, earned.add(BigInteger.ONE)), proof(claim)));
     }
 
     @Test
-    void badAddressesNothingBeforeSettlementThenVerifyingClaims() throws Exception {
-        // 400: not an address.
+    void badAddressesThenClaimsFromTheActiveRootMatchTheChain() throws Exception {
         for (String bad : new String[] {"0x123", "not-an-address", "0x" + "g".repeat(40), ALICE + "00", ""}) {
             APIGatewayV2HTTPResponse r = get(bad);
             assertEquals(400, r.getStatusCode(), bad);
             assertEquals("invalid_address", body(r).get("error").asText());
         }
         assertEquals(400, get(null).getStatusCode(), "no path parameter at all");
-
-        // 404: nothing settled yet.
-        assertEquals(404, get(ALICE).getStatusCode());
+        assertEquals(404, get(ALICE).getStatusCode(), "nothing on chain yet");
         assertEquals("nothing_to_claim", body(get(ALICE)).get("error").asText());
 
         device("claims-alice-1", ALICE);
@@ -191,44 +261,46 @@ class ClaimsApiHandlerIT {
         work("claims-alice-1", 0, 2, 1);
         work("claims-alice-2", 0, 1, 1);
         work("claims-bob-1", 0, 3, 1);
+        assertEquals(1, closeThrough(0).size());
+        assertEquals(404, get(ALICE).getStatusCode(), "closed but not on chain");
 
-        // Closed is not enough: the claim must be against a root that is on chain.
-        List<EpochManifest> closed = closeThrough(0);
-        assertEquals(1, closed.size());
-        assertEquals(404, get(ALICE).getStatusCode(), "closed but not settled");
-
+        RewardsClaimer claimer = new RewardsClaimer(web3j, chain);
         assertEquals(0, settler().settleLatest().orElseThrow().epoch());
-        assertEquals(List.of(0L), published);
+        assertTrue(claimer.state().hasPending());
+        assertEquals(404, get(ALICE).getStatusCode(), "on chain but pending: nothing is claimable yet");
+        awaitActivation(claimer);
 
         BigInteger aliceShare = EMISSION.multiply(BigInteger.TWO).divide(BigInteger.valueOf(6))
                 .add(EMISSION.divide(BigInteger.valueOf(6)));
         BigInteger bobShare = EMISSION.multiply(BigInteger.valueOf(3)).divide(BigInteger.valueOf(6));
-
-        APIGatewayV2HTTPResponse ok = get(ALICE_MIXED_CASE);
-        assertEquals(200, ok.getStatusCode(), ok.getBody());
-        JsonNode claim = body(ok);
-        assertClaim(claim, ALICE, 0, aliceShare);
-        Map<String, String> shares = new HashMap<>();
-        claim.get("epochRewards").forEach(r -> shares.put(r.get("deviceId").asText(), r.get("amount").asText()));
-        assertEquals(Map.of(
-                "claims-alice-1", EMISSION.multiply(BigInteger.TWO).divide(BigInteger.valueOf(6)).toString(),
-                "claims-alice-2", EMISSION.divide(BigInteger.valueOf(6)).toString()), shares,
-                "the epoch's per-device shares add up to what the wallet sees");
-        assertClaim(body(get(BOB)), BOB, 0, bobShare);
+        JsonNode alice = ok(ALICE_MIXED_CASE);
+        assertClaim(alice, ALICE, 0, aliceShare, BigInteger.ZERO);
         assertEquals(404, get(NOBODY).getStatusCode());
 
-        // Epoch 1: only bob works. Alice's lifetime total is carried into the new root.
+        // Alice claims with what the API served; afterwards claimable = earned - claimed on chain = 0.
+        assertEquals(aliceShare, claimer.claim(RELAYER, ALICE, aliceShare, proof(alice)).amountPaid());
+        assertEquals(aliceShare, claimer.claimedAmount(ALICE));
+        assertClaim(ok(ALICE), ALICE, 0, aliceShare, aliceShare);
+
+        // Epoch 1: bob works. Its root goes out pending; during the window the API serves epoch 0's
+        // proof (the one claims verify against) and shows the pending leaf.
         work("claims-bob-1", 1, 1, 4);
         closeThrough(1);
-        assertEquals(0, body(get(ALICE)).get("epoch").asLong(), "until epoch 1 settles, claims use root 0");
         assertEquals(1, settler().settleLatest().orElseThrow().epoch());
-        JsonNode aliceLater = body(get(ALICE));
-        assertClaim(aliceLater, ALICE, 1, aliceShare);
-        assertEquals(0, aliceLater.get("epochRewards").size(), "alice earned nothing in epoch 1");
-        JsonNode bobLater = body(get(BOB));
-        assertClaim(bobLater, BOB, 1, bobShare.add(EMISSION));
-        assertEquals(1, bobLater.get("epochRewards").size());
-        assertEquals(EMISSION.toString(), bobLater.get("epochRewards").get(0).get("amount").asText());
+        JsonNode bobInWindow = ok(BOB);
+        assertClaim(bobInWindow, BOB, 0, bobShare, BigInteger.ZERO);
+        assertEquals(1, bobInWindow.get("pending").get("epoch").asLong());
+        assertEquals(bobShare.add(EMISSION).toString(), bobInWindow.get("pending").get("cumulativeAmount").asText());
+        assertTrue(claimer.state().hasPending(), "still in the activation window");
+        assertEquals(bobShare, claimer.claim(RELAYER, BOB, bobShare, proof(bobInWindow)).amountPaid(),
+                "a proof served during the activation window verifies on chain");
+
+        awaitActivation(claimer);
+        JsonNode bobAfter = ok(BOB);
+        assertClaim(bobAfter, BOB, 1, bobShare.add(EMISSION), bobShare);
+        assertEquals(EMISSION, claimer.claim(RELAYER, BOB, bobShare.add(EMISSION), proof(bobAfter)).amountPaid());
+        assertClaim(ok(BOB), BOB, 1, bobShare.add(EMISSION), bobShare.add(EMISSION));
+        assertClaim(ok(ALICE), ALICE, 1, aliceShare, aliceShare);
         assertEquals(List.of(0L, 1L), published);
     }
 }

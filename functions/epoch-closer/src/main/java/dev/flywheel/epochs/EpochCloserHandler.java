@@ -5,9 +5,11 @@ import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochWorkSource;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.epoch.EpochCloser;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.types.coverage.CoverageWindowEvaluator;
 import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
@@ -49,6 +51,11 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     NetworkConfig network;
     @Inject
     CoverageEvaluations coverage;
+    /** The leaves are bound to the chain and distributor the settler publishes to. */
+    @Value("${flywheel.chain.id}")
+    long chainId;
+    @Value("${flywheel.distributor.address}")
+    String distributor;
 
     public EpochCloserHandler() {
     }
@@ -74,7 +81,8 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
                 result.put("coverageError", e.toString());
             }
         }
-        var closer = new EpochCloser(ledger, work, locations, network, Clock.systemUTC(), WORKERS);
+        var closer = new EpochCloser(ledger, work, locations, network, Clock.systemUTC(), WORKERS,
+                new LeafDomain(chainId, distributor));
         List<EpochManifest> closed = closer.closeDue(MAX_EPOCHS_PER_RUN);
         result.put("closed", closed.stream().map(EpochCloserHandler::summary).toList());
         return result;

@@ -7,6 +7,7 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.merkle.CumulativeMerkleTree;
+import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.merkle.RewardLeaf;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.SensorReading;
@@ -52,6 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EpochCloserHandlerIT {
     private static final long EPOCH_SECONDS = 5;
     private static final BigInteger EMISSION = new BigInteger("1000000000000000000000");
+    private static final LeafDomain DOMAIN = new LeafDomain(80002, "0x5fbdb2315678afecb367f032d93f642f64180aa3");
     private static final String OWNER_A = "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     private static final String OWNER_B = "0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -95,7 +97,9 @@ class EpochCloserHandlerIT {
                 "flywheel.settlements.table", t.settlements(),
                 "flywheel.epoch.genesis", genesis.toString(),
                 "flywheel.epoch.seconds", Long.toString(EPOCH_SECONDS),
-                "flywheel.network.config", java.nio.file.Path.of("src/test/resources/network-uniform.json").toAbsolutePath().toString()));
+                "flywheel.network.config", java.nio.file.Path.of("src/test/resources/network-uniform.json").toAbsolutePath().toString(),
+                "flywheel.chain.id", Long.toString(DOMAIN.chainId()),
+                "flywheel.distributor.address", DOMAIN.distributor()));
         if (lateDataSeconds != null) {
             properties.put("flywheel.late-data.seconds", lateDataSeconds);
         }
@@ -173,7 +177,7 @@ class EpochCloserHandlerIT {
         assertEquals(Map.of(OWNER_A, aliceTotal, OWNER_B, bobTotal), epochs.balances(1));
         for (String owner : List.of(OWNER_A, OWNER_B)) {
             DynamoEpochLedger.OwnerBalance b = epochs.ownerBalance(1, owner).orElseThrow();
-            assertTrue(CumulativeMerkleTree.verify(Encoding.fromHex(m1.rootHex()), new RewardLeaf(owner, b.cumulative()),
+            assertTrue(CumulativeMerkleTree.verify(DOMAIN, Encoding.fromHex(m1.rootHex()), new RewardLeaf(owner, b.cumulative()),
                     b.proof().stream().map(Encoding::fromHex).toList()), owner);
         }
 

@@ -6,6 +6,8 @@ import dev.flywheel.dynamodb.DynamoEpochLedger;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.Map;
  * Runs with reserved concurrency 1: one nonce owner per operator key.
  */
 public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Logger LOG = LoggerFactory.getLogger(SettlerHandler.class);
 
     @Inject
     EpochSettler settler;
@@ -40,6 +43,15 @@ public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>,
             result.put("epoch", s.epoch());
             result.put("root", s.rootHex());
             result.put("txHash", s.txHash());
+            if (!s.settled()) {
+                result.put("blocked", s.blocked());
+                // Raised once (an operator must act); later runs report it without failing or repeating the alarm.
+                if (s.alarmRaised()) {
+                    LOG.error("SETTLEMENT_ALARM epoch {}: {}", s.epoch(), s.blocked());
+                } else {
+                    LOG.info("epoch {} still blocked (alarm raised earlier): {}", s.epoch(), s.blocked());
+                }
+            }
         });
         return result;
     }
