@@ -60,6 +60,10 @@ class SampleEventsIT {
         }
         assertEquals(List.of(), missing, String.join("\n", missing));
         for (FunctionArtifact f : functions) {
+            if (Sandbox.NEEDS_DEPLOYED_CONTRACTS.contains(f.logicalId())) {
+                System.out.printf("%-24s skipped: its event reads the distributor on chain, and the sandbox deploys none%n", f.logicalId());
+                continue;
+            }
             for (Path event : f.events()) {
                 JsonNode answer = JarInvoker.invoke(f, event, sandbox.properties(f.logicalId()));
                 System.out.printf("%-24s %-40s -> %s%n", f.logicalId(), f.moduleDir() + "/" + event.getFileName(), abbreviate(answer));

@@ -48,6 +48,14 @@ final class Sandbox implements AutoCloseable {
         secrets.createSecret(b -> b.name(signerSecret).secretString("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
     }
 
+    /**
+     * Functions whose sample event reads the RewardsDistributor on chain (roots, claimed totals): the sandbox deploys
+     * no contracts yet, so their event run is skipped here and printed as skipped. Their chain paths run on Anvil in
+     * ClaimsApiHandlerIT, RootPublisherFaultsIT and EpochSettlerAlarmIT; deploying the contracts into the sandbox
+     * is the open step (issue 10 note).
+     */
+    static final java.util.Set<String> NEEDS_DEPLOYED_CONTRACTS = java.util.Set.of("SettlerFunction", "ClaimsApiFunction");
+
     /** The function's configuration: the shared tables and epoch settings plus what the function itself needs. */
     Map<String, String> properties(String logicalId) {
         String stackPrefix = tables.devices().replaceFirst("devices$", "");
