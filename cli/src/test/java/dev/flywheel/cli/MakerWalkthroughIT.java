@@ -41,7 +41,9 @@ class MakerWalkthroughIT {
         List<String> lines = new ArrayList<>();
         int exit;
         try {
-            Process p = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).directory(root.toFile())
+            // The ERR trap names the command that failed: CI keeps only the assertion message and a tail of output.
+            String traced = "trap 'echo \"[walkthrough failed] line $LINENO (exit $?): $BASH_COMMAND\"' ERR\n" + script;
+            Process p = new ProcessBuilder("bash", "-euo", "pipefail", "-c", traced).directory(root.toFile())
                     .redirectErrorStream(true).start();
             try (var out = p.inputReader(StandardCharsets.UTF_8)) {
                 for (String line; (line = out.readLine()) != null; ) {
@@ -56,7 +58,7 @@ class MakerWalkthroughIT {
                     .inheritIO().start();
             stop.waitFor(2, TimeUnit.MINUTES);
         }
-        assertEquals(0, exit, "a command of the walk-through failed (output above)");
+        assertEquals(0, exit, () -> "a command of the walk-through failed:\n" + tail(lines, 15) + "\nhost log:\n" + hostLogTail());
 
         JsonNode receipt = lastJsonWith(lines, "outcome");
         assertEquals("accepted", receipt.path("outcome").asText(), "the device's proof was accepted: " + receipt);
@@ -74,6 +76,21 @@ class MakerWalkthroughIT {
         assertEquals(reward, new BigInteger(claimed.path("tokenBalance").asText()), "a fresh distributor: balance = this claim");
         System.out.printf("[walkthrough] %s earned %s token units in epoch %d; claimed in %s%n", device, reward,
                 closed.path("epoch").asLong(), claimed.path("txHash").asText());
+    }
+
+    private static String tail(List<String> lines, int n) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    /** The last lines of the maker host's log, where a failed close, settle or verdict says why. */
+    private static String hostLogTail() {
+        String dir = System.getenv().getOrDefault("FLYWHEEL_DEVNET_DIR", "");
+        Path log = Path.of(dir, "logs", "host.log");
+        try {
+            return tail(Files.readAllLines(log), 25);
+        } catch (Exception e) {
+            return "(no host log at " + log + ": " + e + ")";
+        }
     }
 
     private static JsonNode lastJsonWith(List<String> lines, String member) throws Exception {
