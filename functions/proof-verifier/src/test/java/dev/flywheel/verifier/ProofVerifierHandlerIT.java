@@ -370,7 +370,8 @@ class ProofVerifierHandlerIT {
             assertNotNull(reason, name);
             assertTrue(!reason.equals("accepted"), name + " must be rejected, was " + reason);
         }
-        long credits = ledger.credits(CLOCK.epochOf(at)).stream().filter(c -> c.deviceId().equals(d.id())).count();
+        long credits = ledger.credits(CLOCK.epochOf(at)).stream().filter(c -> c.deviceId().equals(d.id()))
+                .mapToLong(WorkCredit::units).sum();
         assertEquals(1, credits, "the valid proof is credited exactly once");
     }
 }
