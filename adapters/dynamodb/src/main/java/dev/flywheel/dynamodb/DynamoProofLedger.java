@@ -329,8 +329,12 @@ public final class DynamoProofLedger implements VerdictLedger {
     // Rejections
 
     private Recorded recordRejected(InboundProof delivery, Verdict.Rejected rejected, long epoch, DeviceState known) {
-        Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key(verdictPartition(rejected.deviceId(), delivery.deliveryId()),
-                String.format("%013d#%s", delivery.receivedAt().toEpochMilli(), delivery.deliveryId())));
+        // An unreadable message's receive time is the verifier's clock, not the rule's, so it differs on a redelivery:
+        // its verdict is keyed by the delivery id alone.
+        String sortKey = InboundProof.UNATTRIBUTED.equals(rejected.deviceId()) ? "D#" + delivery.deliveryId()
+                : String.format("%013d#%s", delivery.receivedAt().toEpochMilli(), delivery.deliveryId());
+        Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key(verdictPartition(rejected.deviceId(),
+                delivery.deliveryId()), sortKey));
         item.put("deliveryId", s(delivery.deliveryId()));
         item.put("device", s(rejected.deviceId()));
         item.put("receivedAt", n(delivery.receivedAt().toEpochMilli()));
@@ -431,8 +435,7 @@ public final class DynamoProofLedger implements VerdictLedger {
         List<VerdictRecord> all = new ArrayList<>();
         if (!InboundProof.UNATTRIBUTED.equals(deviceId)) {
             for (DeviceState.GuardEntry e : readState(deviceId).guard) {
-                all.add(new VerdictRecord(e.deliveryId(), deviceId, "accepted", null, null, e.proofId(), e.seq(), e.epoch(),
-                        e.receivedAtMillis(), Map.of("clockSkewMillis", Long.toString(e.clockSkewMillis()))));
+                all.add(accepted(deviceId, e));
             }
         }
         List<String> partitions = new ArrayList<>();
@@ -450,6 +453,32 @@ public final class DynamoProofLedger implements VerdictLedger {
         }
         all.sort(Comparator.comparingLong(VerdictRecord::receivedAtMillis).thenComparing(VerdictRecord::deliveryId).reversed());
         return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+    }
+
+    /**
+     * Every verdict still in the table (accepted ones while in their device's replay guard, every rejection), in no
+     * particular order. A full scan: for operators and tests.
+     */
+    public List<VerdictRecord> scanVerdicts() {
+        List<VerdictRecord> out = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamo.scanPaginator(q -> q.tableName(table).consistentRead(true)
+                .filterExpression("sk = :state OR begins_with(pk, :v)")
+                .expressionAttributeValues(Map.of(":state", s(DeviceState.SK), ":v", s("V#")))).items()) {
+            if (DeviceState.SK.equals(str(item, "sk"))) {
+                String deviceId = str(item, "pk").substring(2);
+                for (DeviceState.GuardEntry e : DeviceState.from(deviceId, item).guard) {
+                    out.add(accepted(deviceId, e));
+                }
+            } else {
+                out.add(toVerdictRecord(item));
+            }
+        }
+        return out;
+    }
+
+    private static VerdictRecord accepted(String deviceId, DeviceState.GuardEntry e) {
+        return new VerdictRecord(e.deliveryId(), deviceId, "accepted", null, null, e.proofId(), e.seq(), e.epoch(),
+                e.receivedAtMillis(), Map.of("clockSkewMillis", Long.toString(e.clockSkewMillis())));
     }
 
     /** Totals over all verdicts: accepted, and rejected per reason. A full scan: for operators and the devnet. */

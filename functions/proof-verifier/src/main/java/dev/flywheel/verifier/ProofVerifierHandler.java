@@ -5,8 +5,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.verify.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
+import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationService;
-import dev.flywheel.dynamodb.DynamoProofLedger;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
@@ -31,13 +31,16 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
     VerificationService verification;
 
     @Inject
-    DynamoProofLedger ledger;
+    VerdictLedger ledger;
 
     @Inject
     ReceiptSender receipts;
 
     @Inject
     VerdictMetrics metrics;
+
+    @Inject
+    ReceiptMode receiptMode;
 
     public ProofVerifierHandler() {
     }
@@ -80,7 +83,7 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
         metrics.emit(results, System.currentTimeMillis());
         // Best effort, after every verdict is stored: a receipt that cannot be sent never fails the batch.
         try {
-            receipts.send(results.stream().flatMap(r -> VerdictReceipt.of(r).stream()).toList());
+            receipts.send(results.stream().flatMap(r -> VerdictReceipt.of(r).stream()).filter(receiptMode::wants).toList());
         } catch (RuntimeException e) {
             LOG.warn("receipts of this batch not sent: {}", e.toString());
         }
