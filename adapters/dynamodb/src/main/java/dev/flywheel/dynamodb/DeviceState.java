@@ -76,6 +76,8 @@ final class DeviceState {
     long accepted;
     final Map<String, Long> rejected;
     final java.util.TreeSet<Long> coverageEpochs = new java.util.TreeSet<>();
+    /** Read (eventually consistent) for the verifier's prior-proof check: see DynamoProofLedger#readForVerification. */
+    boolean readForVerification;
 
     private DeviceState(String deviceId, Long version, String owner, List<GuardEntry> guard, Map<String, StoredPrior> priors,
                         TreeMap<Long, TreeMap<String, Long>> units, Long fence, TreeMap<Long, Long> rate, long accepted,

@@ -132,14 +132,23 @@ public final class DynamoProofLedger implements VerdictLedger {
     // State reads (shared with DynamoPriorProofs)
 
     DeviceState readState(String deviceId) {
+        return readState(deviceId, true);
+    }
+
+    private DeviceState readState(String deviceId, boolean consistent) {
         Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(DeviceState.key(deviceId))
-                .consistentRead(true)).item();
+                .consistentRead(consistent)).item();
         return DeviceState.from(deviceId, item);
     }
 
-    /** Reads the state for the verifier and keeps it for the write that follows. */
+    /**
+     * Reads the state for the verifier, eventually consistent (half a read unit), and keeps it for the write that follows.
+     * A stale read cannot do harm: the write is conditional on the version read, and when it fails and the newer state
+     * holds another prior proof of the type, the delivery is retried whole ({@link StateChangedDuringVerification}).
+     */
     DeviceState readForVerification(String deviceId) {
-        DeviceState state = readState(deviceId);
+        DeviceState state = readState(deviceId, false);
+        state.readForVerification = true;
         if (justRead.size() > 10_000) {
             justRead.clear(); // reads whose record never came (a crash mid-batch): the write re-reads
         }
@@ -212,10 +221,28 @@ public final class DynamoProofLedger implements VerdictLedger {
                 case CONFLICT -> {
                 }
             }
+            DeviceState written = state;
             state = readState(deviceId);
+            if (written.readForVerification && !samePrior(written, state, proof.type())) {
+                // The verifier judged this proof against a prior proof that is no longer the newest: judge it again.
+                throw new StateChangedDuringVerification(deviceId, delivery.deliveryId());
+            }
         }
         throw new IllegalStateException("state of device " + deviceId + " kept changing; delivery " + delivery.deliveryId()
                 + " not recorded");
+    }
+
+    private static boolean samePrior(DeviceState a, DeviceState b, String type) {
+        DeviceState.StoredPrior pa = a.priors.get(type);
+        DeviceState.StoredPrior pb = b.priors.get(type);
+        return pa == null ? pb == null : pb != null && pa.seq() == pb.seq();
+    }
+
+    /** A delivery to verify again (a storage-level retry: the batch reports it failed and SQS brings it back). */
+    public static final class StateChangedDuringVerification extends RuntimeException {
+        StateChangedDuringVerification(String deviceId, String deliveryId) {
+            super("state of device " + deviceId + " changed while delivery " + deliveryId + " was verified");
+        }
     }
 
     /** The newest accepted proof of its type, unless a later sequence is already kept; {@code repeats} counts equal bodies. */
