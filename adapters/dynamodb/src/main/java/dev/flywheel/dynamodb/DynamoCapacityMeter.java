@@ -61,7 +61,10 @@ public final class DynamoCapacityMeter implements ExecutionInterceptor {
         this(Map.of());
     }
 
-    /** @param indexKeysByTable per table, the hash-key attribute of each global secondary index (projection ALL) */
+    /**
+     * @param indexKeysByTable per table (or {@code *<suffix>} for every table so named), the hash-key attribute of each
+     *                         global secondary index (projection ALL)
+     */
     public DynamoCapacityMeter(Map<String, List<String>> indexKeysByTable) {
         this.indexKeysByTable = Map.copyOf(indexKeysByTable);
     }
@@ -201,7 +204,7 @@ public final class DynamoCapacityMeter implements ExecutionInterceptor {
         int before = sizes.getOrDefault(key, 0);
         int size = Math.max(newSize, before);
         double units = Math.max(1, Math.ceil(size / WRITE_UNIT)) * factor;
-        for (String indexKey : indexKeysByTable.getOrDefault(table, List.of())) {
+        for (String indexKey : indexKeys(table)) {
             if (itemOrKey.containsKey(indexKey)) {
                 units += Math.max(1, Math.ceil(newSize / WRITE_UNIT));
             }
@@ -211,6 +214,20 @@ public final class DynamoCapacityMeter implements ExecutionInterceptor {
         }
         add(operation, writeUnits, units);
         partition(pk(table, itemOrKey))[1].add(units);
+    }
+
+    /** The table's index keys; a {@code *suffix} entry matches every table whose name ends with the suffix. */
+    private List<String> indexKeys(String table) {
+        List<String> keys = indexKeysByTable.get(table);
+        if (keys != null) {
+            return keys;
+        }
+        for (var e : indexKeysByTable.entrySet()) {
+            if (e.getKey().startsWith("*") && table.endsWith(e.getKey().substring(1))) {
+                return e.getValue();
+            }
+        }
+        return List.of();
     }
 
     private int known(String table, Map<String, AttributeValue> key) {
