@@ -220,6 +220,7 @@ class LedgerCostIT {
                     Duration.ofSeconds(30), hostPort);
             VerifierMeter.METER.reset();
             VerifierMeter.meterThread("sqs-event-source");
+            VerifierMeter.meterVerifyThreads(true);
             try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
                 host.start();
                 long start = System.nanoTime();
@@ -279,6 +280,7 @@ class LedgerCostIT {
                 assertEveryWriteIsKeyedByOneDevice(VerifierMeter.METER.writes(), provisioned.tables().ledger(), devices);
             } finally {
                 VerifierMeter.meterThread(null);
+                VerifierMeter.meterVerifyThreads(false);
             }
         }
     }
@@ -317,10 +319,12 @@ class LedgerCostIT {
             event.setRecords(new ArrayList<>(messages.subList(i, Math.min(i + BATCH, messages.size()))));
             long start = System.nanoTime();
             VerifierMeter.meterThisThread(true);
+            VerifierMeter.meterVerifyThreads(true);
             try {
                 assertEquals(List.of(), handler.handleRequest(event, null).getBatchItemFailures());
             } finally {
                 VerifierMeter.meterThisThread(false);
+                VerifierMeter.meterVerifyThreads(false);
             }
             nanos[0] += System.nanoTime() - start;
             batches++;

@@ -9,7 +9,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * The SDK loads this for every client of the devnet tests (classpath file
  * {@code software/amazon/awssdk/global/handlers/execution.interceptors}), so the functions' own DynamoDB clients are
  * metered without a line of test code in them. It counts only requests made while a test switched it on for the calling
- * thread ({@link #meterThisThread}) or on the host's verifier thread ({@link #meterThread}): the verifier's requests,
+ * thread ({@link #meterThisThread}), on the host's verifier thread ({@link #meterThread}) or on the verifier's workers
+ * ({@link #meterVerifyThreads}): the verifier's requests,
  * not the test's own reads nor the scheduled closer's.
  */
 public final class VerifierMeter implements ExecutionInterceptor {
@@ -25,8 +26,16 @@ public final class VerifierMeter implements ExecutionInterceptor {
         meteredThread = name;
     }
 
+    private static volatile boolean verifyThreads;
+
+    /** Also meter the verifier's per-device workers ({@code verify-N}, VerificationService) while {@code on}. */
+    static void meterVerifyThreads(boolean on) {
+        verifyThreads = on;
+    }
+
     private static boolean on() {
-        return ON.get() || Thread.currentThread().getName().equals(meteredThread);
+        String name = Thread.currentThread().getName();
+        return ON.get() || name.equals(meteredThread) || (verifyThreads && name.startsWith("verify-"));
     }
 
     @Override
