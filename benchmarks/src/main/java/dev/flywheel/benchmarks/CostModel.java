@@ -41,16 +41,19 @@ public final class CostModel {
         // Lambda.
         in.put("batchSize", 100.0);
         in.put("lambdaMemoryGb", 2.0);                        // template.yaml MemorySize 2048
-        in.put("batchMillis", 885.0);                         // measured: LedgerCostIT direct, 100 proofs per batch, on moto
+        in.put("batchMillis", 1152.0);                        // measured: LedgerCostIT direct 1,000 x 10, 100 proofs a batch, moto
         in.put("naiveInvokeMillis", 20.0);                    // one proof per invocation (assumed: a batch's time / 100 + overhead)
         // DynamoDB units per proof, measured by DynamoCapacityMeter (LedgerCostIT).
         in.put("main.writeUnitsPerAccepted", 12.0);
         in.put("main.readUnitsPerAccepted", 1.6);
+        in.put("main.writeUnitsPerRejected", 3.0);
+        in.put("main.readUnitsPerRejected", 1.0);
+        in.put("main.batchMillis", 1152.0);
         in.put("new.writeUnitsPerAccepted", 1.0);             // steady state: one state write of <= 1 KB
         in.put("new.firstProofWriteUnits", 4.0);              // a device's first proof: create-with-epoch-check transaction
-        in.put("new.readUnitsPerAccepted", 0.6);
+        in.put("new.readUnitsPerAccepted", 0.8);              // measured (1,000 x 10; includes the directory reads)
         in.put("new.writeUnitsPerRejected", 2.0);
-        in.put("new.readUnitsPerRejected", 0.9);
+        in.put("new.readUnitsPerRejected", 1.233);
         in.put("new.fenceWriteUnitsPerDevicePerEpoch", 1.0);  // the closer's harvest write
         in.put("deviceLifetimeProofs", 35_000.0);             // one year at 96 a day: amortizes the first-proof transaction
         // Receipts: 0 none, 1 rejections only, 2 all. Each receipt: one data-plane publish plus its delivery (2 messages).
@@ -74,6 +77,8 @@ public final class CostModel {
         double lambdaRequestsBatched = in.get("price.lambdaRequestPerMillion") / in.get("batchSize");
         double lambdaDurationBatched = in.get("batchMillis") / 1000 * in.get("lambdaMemoryGb") * in.get("price.lambdaGbSecond")
                 * m / in.get("batchSize");
+        double mainLambdaDuration = in.get("main.batchMillis") / 1000 * in.get("lambdaMemoryGb") * in.get("price.lambdaGbSecond")
+                * m / in.get("batchSize");
         double naiveLambda = in.get("price.lambdaRequestPerMillion")
                 + in.get("naiveInvokeMillis") / 1000 * in.get("lambdaMemoryGb") * in.get("price.lambdaGbSecond") * m;
         double rejected = in.get("rejectedFraction");
@@ -81,7 +86,7 @@ public final class CostModel {
         double w = in.get("price.dynamoWritePerMillion");
         double r = in.get("price.dynamoReadPerMillion");
         double mainDynamo = accepted * (in.get("main.writeUnitsPerAccepted") * w + in.get("main.readUnitsPerAccepted") * r)
-                + rejected * (3 * w + 1 * r);
+                + rejected * (in.get("main.writeUnitsPerRejected") * w + in.get("main.readUnitsPerRejected") * r);
         double proofsPerEpoch = in.get("proofsPerDevicePerDay") * in.get("epochSeconds") / 86_400;
         double newWrites = in.get("new.writeUnitsPerAccepted")
                 + (in.get("new.firstProofWriteUnits") - in.get("new.writeUnitsPerAccepted")) / in.get("deviceLifetimeProofs")
@@ -104,7 +109,7 @@ public final class CostModel {
         lines.add(new Line("SQS (send + receive/delete per 10) / Kinesis", 0, sqs, sqs, kinesis));
         lines.add(new Line("Lambda requests", in.get("price.lambdaRequestPerMillion"), lambdaRequestsBatched,
                 lambdaRequestsBatched, lambdaRequestsBatched));
-        lines.add(new Line("Lambda duration", naiveLambda - in.get("price.lambdaRequestPerMillion"), lambdaDurationBatched,
+        lines.add(new Line("Lambda duration", naiveLambda - in.get("price.lambdaRequestPerMillion"), mainLambdaDuration,
                 lambdaDurationBatched, lambdaDurationBatched));
         lines.add(new Line("DynamoDB", mainDynamo, mainDynamo, newDynamo, newDynamo));
         lines.add(new Line("Receipts (IoT publish + delivery)", mainReceipts, mainReceipts, newReceipts, newReceipts));

@@ -235,7 +235,11 @@ class LedgerCostIT {
                     counts = ledger.countVerdicts();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                assertEquals(delivered, counts.accepted() + counts.rejected(), "one verdict per delivered message: " + counts);
+                // Under load a PUBACK can time out although the broker took the message: every acknowledged message has
+                // a verdict, and no message has more than one (at most one verdict per published message).
+                long verdicts = counts.accepted() + counts.rejected();
+                assertTrue(verdicts >= delivered && verdicts <= report.published(),
+                        delivered + " acknowledged, " + report.published() + " published, verdicts " + counts);
 
                 // Units per device from the keys each request touched, then per role.
                 Map<String, DeviceRole> roles = new LinkedHashMap<>();

@@ -70,7 +70,7 @@ class PaperTrailIT {
             Instant now = Instant.now();
             Map<String, byte[]> payloads = new TreeMap<>();
             payloads.put("m-1", ProofCodec.encode(id, 1, now, null, new SensorReading("pressure", 1013.25, "hpa"), key));
-            payloads.put("m-2", ProofCodec.encode(id, 2, now, null, new SensorReading("pressure", 1013.5, "hpa"), key));
+            payloads.put("m-2", ProofCodec.encode(id, 2, now, null, new SensorReading("pressure", 1013.25, "hpa"), key));
             payloads.put("m-3", ProofCodec.encode(id, 3, now, null, new SensorReading("pressure", 1013.5, "hpa"),
                     DeviceSigningKey.generate(SignatureScheme.ED25519, random)));
             List<SQSEvent.SQSMessage> messages = new ArrayList<>();
