@@ -356,6 +356,18 @@ public final class DynamoProofLedger implements VerdictLedger {
     // Rejections
 
     private Recorded recordRejected(InboundProof delivery, Verdict.Rejected rejected, long epoch, DeviceState known) {
+        boolean attributable = !InboundProof.UNATTRIBUTED.equals(rejected.deviceId());
+        DeviceState state = known;
+        if (attributable) {
+            state = state != null ? state : readState(rejected.deviceId());
+            for (DeviceState.GuardEntry e : state.guard) {
+                if (e.deliveryId().equals(delivery.deliveryId())) {
+                    // A redelivery of an accepted delivery, judged otherwise now (its own prior proof makes it look too
+                    // frequent, say): the first verdict stands.
+                    return new Recorded(Outcome.ALREADY_RECORDED, rejected, e.epoch());
+                }
+            }
+        }
         // An unreadable message's receive time is the verifier's clock, not the rule's, so it differs on a redelivery:
         // its verdict is keyed by the delivery id alone.
         String sortKey = InboundProof.UNATTRIBUTED.equals(rejected.deviceId()) ? "D#" + delivery.deliveryId()
@@ -382,10 +394,10 @@ public final class DynamoProofLedger implements VerdictLedger {
         } catch (ConditionalCheckFailedException redelivered) {
             outcome = Outcome.ALREADY_RECORDED;
         }
-        if (!InboundProof.UNATTRIBUTED.equals(rejected.deviceId())) {
+        if (attributable) {
             // After the verdict (a crash in between leaves a verdict; its redelivery repairs this): a rejected delivery
             // is remembered so a redelivery judged otherwise later (the device registered meanwhile) is not credited.
-            rememberRejection(rejected.deviceId(), delivery, known);
+            rememberRejection(rejected.deviceId(), delivery, state);
         }
         return new Recorded(outcome, rejected, epoch);
     }

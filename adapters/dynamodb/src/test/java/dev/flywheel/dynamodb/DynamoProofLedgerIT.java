@@ -135,6 +135,12 @@ class DynamoProofLedgerIT {
         assertEquals(Outcome.ALREADY_RECORDED, again.outcome());
         assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
 
+        // A redelivery judged otherwise this time (checks against prior proofs see the proof itself now): the first verdict stands.
+        VerdictLedger.Recorded rejudged = ledger.record(in, new Verdict.Rejected(d.id(), ReasonCode.STUCK_VALUE, "re-judged",
+                verdict.proof().proofId(), 1, Map.of()));
+        assertEquals(Outcome.ALREADY_RECORDED, rejudged.outcome());
+        assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
+
         List<DynamoProofLedger.VerdictRecord> trail = ledger.verdictsForDevice(d.id(), 10);
         assertEquals(1, trail.size());
         DynamoProofLedger.VerdictRecord stored = trail.get(0);
