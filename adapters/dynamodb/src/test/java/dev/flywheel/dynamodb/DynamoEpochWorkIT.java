@@ -106,6 +106,15 @@ class DynamoEpochWorkIT {
         assertEquals(one, harvest(ledger.epochWork(), epoch, 2));
         assertEquals(1, harvest(ledger.epochWork(), epoch + 1, 1).get("ew-0").totalUnits());
         assertNull(harvest(ledger.epochWork(), epoch + 1, 1).get("ew-1"));
+
+        // The next epoch's fence dropped the epoch's units from the states: the epoch still reads the same (a recompute),
+        // from the snapshots P#<device> / W#<epoch>, and a snapshot altered by hand is what is read.
+        assertEquals(one, harvest(ledger.epochWork(), epoch, 3));
+        Map<String, AttributeValue> altered = new HashMap<>(DynamoEpochWork.snapshotKey("ew-1", epoch));
+        altered.put("owner", AttributeValue.fromS(OWNER));
+        altered.put("units", AttributeValue.fromM(Map.of("sensor.reading", AttributeValue.fromN("99"))));
+        dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
+        assertEquals(99, harvest(ledger.epochWork(), epoch, 1).get("ew-1").totalUnits());
     }
 
     /**
