@@ -71,6 +71,11 @@ final class Sandbox implements AutoCloseable {
                 p.put("flywheel.signer.secret-id", signerSecret);
                 p.put("flywheel.chain.rpc-secret-id", rpcSecret);
             }
+            case "EpochCloserFunction" -> {
+                // Leaves are bound to the chain and the distributor the settler publishes to.
+                p.put("flywheel.chain.id", "31337");
+                p.put("flywheel.distributor.address", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+            }
             case "DeviceRegistryFunction" -> {
                 p.put("flywheel.chain.id", "31337");
                 p.put("flywheel.iot.device-policy", "sandbox-device");

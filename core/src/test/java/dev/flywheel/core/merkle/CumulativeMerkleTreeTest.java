@@ -156,7 +156,7 @@ class CumulativeMerkleTreeTest {
     }
 
     @Test
-    void buildsAHundredThousandLeavesQuickly() {
+    void buildsAndProvesAHundredThousandLeaves() {
         List<RewardLeaf> leaves = new ArrayList<>(100_000);
         for (int i = 0; i < 100_000; i++) {
             leaves.add(new RewardLeaf(String.format("0x%040x", i + 1L), BigInteger.valueOf(i).multiply(BigInteger.TEN.pow(15))));
@@ -174,7 +174,6 @@ class CumulativeMerkleTreeTest {
         // 2n-1 nodes in a flat array: leaves sit 16 or 17 levels deep for 2^16 < n <= 2^17.
         assertTrue(proof.size() == 16 || proof.size() == 17, "proof length " + proof.size());
         assertTrue(CumulativeMerkleTree.verify(D, tree.root(), probe, proof));
-        // Generous bound for a loaded 2-core CI box; typically a few hundred ms.
-        assertTrue(millis < 2_000, "took " + millis + " ms");
+        // The time is printed, not asserted: a wall-clock bound fails on a loaded machine (speed goals live in benchmarks).
     }
 }
