@@ -6,8 +6,7 @@ import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochRecompute;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.network.NetworkConfigLoader;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.dynamodb.DynamoCreditWorkSource;
+import dev.flywheel.dynamodb.DynamoEpochWork;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.TableNames;
@@ -115,7 +114,7 @@ final class EpochCommands implements Callable<Integer> {
             try (DynamoDbClient dynamo = dynamo()) {
                 TableNames t = tables();
                 var ledger = new DynamoEpochLedger(dynamo, t);
-                var closer = new EpochCloser(ledger, new DynamoCreditWorkSource(dynamo, t, SensorReading.TYPE),
+                var closer = new EpochCloser(ledger, new DynamoEpochWork(dynamo, t),
                         DeviceLocations.from(new DynamoDeviceRegistry(dynamo, t.devices())), network, Clock.systemUTC(), workers,
                         leafDomain());
                 PrintWriter err = spec.commandLine().getErr();

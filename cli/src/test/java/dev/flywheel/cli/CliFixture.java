@@ -152,10 +152,11 @@ final class CliFixture implements AutoCloseable {
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(msg));
         assertTrue(verifier.handleRequest(event, null).getBatchItemFailures().isEmpty());
-        for (Map<String, AttributeValue> item : dynamo.scan(s -> s.tableName(tables.ledger()).consistentRead(true)).items()) {
-            if ("VERDICT".equals(item.get("sk").s()) && item.get("pk").s().endsWith(deliveryId)) {
-                String outcome = item.get("outcome").s();
-                return "accepted".equals(outcome) ? outcome : item.get("reason").s();
+        // The new ledger keeps accepted verdicts in the device's state (guard) and rejections under V#<device>.
+        var ledger = verifier.getApplicationContext().getBean(dev.flywheel.dynamodb.DynamoProofLedger.class);
+        for (var v : ledger.verdictsForDevice(deviceId, 1000)) {
+            if (deliveryId.equals(v.deliveryId())) {
+                return "accepted".equals(v.outcome()) ? v.outcome() : v.reason();
             }
         }
         return fail("no verdict recorded for " + deliveryId);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * After a demo run on the devnet, {@code flywheel epoch recompute} reproduces every closed epoch's manifest
- * from the stored credits; after one stored credit is altered by hand it reports the difference.
+ * from the stored credits; after one device's stored work snapshot ({@code P#<device> / W#<epoch>}) is altered by hand it reports the difference.
  */
 class DemoRecomputeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,15 +62,18 @@ class DemoRecomputeIT {
             }
             assertTrue(withCredits >= 0, "the demo credited some epoch");
 
-            String pk = "E#" + withCredits;
-            List<Map<String, AttributeValue>> credits = dynamo.query(q -> q.tableName(tables.ledger())
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :w)")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk), ":w", AttributeValue.fromS("W#")))).items();
-            Map<String, AttributeValue> altered = new HashMap<>(credits.getFirst());
-            long units = Long.parseLong(altered.get("units").n());
-            altered.put("units", AttributeValue.fromN(Long.toString(units + 41)));
+            // One device's harvested work for the epoch (its snapshot P#<device> / W#<epoch>) altered by hand.
+            String sk = "W#" + withCredits;
+            List<Map<String, AttributeValue>> snapshots = dynamo.scan(q -> q.tableName(tables.ledger()).consistentRead(true)
+                    .filterExpression("sk = :w").expressionAttributeValues(Map.of(":w", AttributeValue.fromS(sk)))).items();
+            assertFalse(snapshots.isEmpty(), "epoch " + withCredits + " has work snapshots");
+            Map<String, AttributeValue> altered = new HashMap<>(snapshots.getFirst());
+            Map<String, AttributeValue> units = new HashMap<>(altered.get("units").m());
+            String pool = units.keySet().iterator().next();
+            units.put(pool, AttributeValue.fromN(Long.toString(Long.parseLong(units.get(pool).n()) + 41)));
+            altered.put("units", AttributeValue.fromM(units));
             dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
-            String device = altered.get("device").s();
+            String device = altered.get("pk").s().substring(2);
 
             Run r = recompute(withCredits, devnet.stackName(), Long.toString(devnet.chainId()), result.distributor());
             assertEquals(3, r.code(), r.out() + r.err());

@@ -20,7 +20,7 @@ import dev.flywheel.core.verify.PlausibilityChecks;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
-import dev.flywheel.dynamodb.DynamoCreditWorkSource;
+import dev.flywheel.dynamodb.DynamoEpochWork;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code flywheel epoch show/recompute} against moto: verified proofs recorded by the real proof ledger,
  * an epoch closed under the packaged config/network.json, then recomputed from the stored credits (no
- * difference), then one stored credit altered by hand (the difference named by device).
+ * difference), then one device's stored work snapshot ({@code P#<device> / W#<epoch>}) altered by hand (the difference named by device).
  */
 class EpochRecomputeIT {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -107,7 +107,7 @@ class EpochRecomputeIT {
         prove(proofs, "rc-c", "0x00000000000000000000000000000000000000aa", 1);
         NetworkConfig network = NetworkConfigLoader.packaged().withEpochs(CLOCK.genesis(), CLOCK.length()).withLateDataGate(Duration.ZERO);
         var ledger = new DynamoEpochLedger(dynamo, tables);
-        List<EpochManifest> closed = new EpochCloser(ledger, new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE),
+        List<EpochManifest> closed = new EpochCloser(ledger, new DynamoEpochWork(dynamo, tables),
                 DeviceLocations.from(new DynamoDeviceRegistry(dynamo, tables.devices())), network,
                 Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2, DOMAIN).closeDue(1);
         assertEquals(1, closed.size());
@@ -128,13 +128,14 @@ class EpochRecomputeIT {
         assertEquals(closed.getFirst().manifestHash(), r.get("storedHash").asText());
         assertTrue(same.err().contains("2/2 segments"), "a progress bar on stderr: " + same.err());
 
-        // One stored credit of rc-b altered by hand: 1 unit becomes 5.
-        Map<String, AttributeValue> credit = dynamo.query(q -> q.tableName(tables.ledger())
-                .keyConditionExpression("pk = :pk AND begins_with(sk, :w)")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("E#0"), ":w", AttributeValue.fromS("W#rc-b#"))))
-                .items().getFirst();
-        Map<String, AttributeValue> altered = new HashMap<>(credit);
-        altered.put("units", AttributeValue.fromN("5"));
+        // rc-b's harvested work for epoch 0 (its snapshot P#rc-b / W#0) altered by hand: 2 units become 6.
+        Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("P#rc-b"), "sk", AttributeValue.fromS("W#0"));
+        Map<String, AttributeValue> snapshot = dynamo.getItem(g -> g.tableName(tables.ledger()).key(key).consistentRead(true)).item();
+        assertEquals(1, snapshot.get("units").m().size(), "one pool: " + snapshot);
+        Map<String, AttributeValue> units = new HashMap<>();
+        snapshot.get("units").m().forEach((pool, u) -> units.put(pool, AttributeValue.fromN(Long.toString(Long.parseLong(u.n()) + 4))));
+        Map<String, AttributeValue> altered = new HashMap<>(snapshot);
+        altered.put("units", AttributeValue.fromM(units));
         dynamo.putItem(p -> p.tableName(tables.ledger()).item(altered));
 
         Run differs = cli("epoch", "recompute", "0", "--stack", stack, "--chain-id", "80002", "--distributor", DOMAIN.distributor(), "--no-progress");

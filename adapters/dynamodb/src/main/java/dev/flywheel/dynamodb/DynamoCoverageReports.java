@@ -44,8 +44,8 @@ import static dev.flywheel.dynamodb.Attr.str;
  *   <li>{@code CQ#WITNESSES / <receivedAt ms>#<proofId>}: witnesses not yet judged (orphan / late detection);</li>
  *   <li>{@code CO#<deviceId> / <receivedAt ms>#<proofId>}: the outcome of one beacon or witness report, the
  *       paper trail ({@link #outcomesForDevice});</li>
- *   <li>{@code E#<epoch> / W#<deviceId>#cov#<proofId>}: a coverage work credit (HIP-15 micro-units, {@code pool}
- *       = {@code coverage}) that the epoch closer sums with the other credits;</li>
+ *   <li>{@code P#<deviceId> / C#<epoch>#<proofId>}: a coverage work credit (HIP-15 micro-units, {@code pool}
+ *       = {@code coverage}) that the epoch closer sums with the device's other units ({@link DynamoEpochWork});</li>
  *   <li>{@code CR#<deviceId> / BEACONED | WITNESSED}: {@link DynamoReciprocityHistory}.</li>
  * </ul>
  * Storing a report is idempotent (conditional on its proof id). A window's credits are written in one transaction
@@ -185,10 +185,23 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
         for (Outcome o : result.witnesses()) {
             putOutcome(o, "witness", beacon.beaconKey(), byProof.get(o.proofId()).receivedAt());
         }
-        // 3. Credits, the EVALUATED marker, the queue entry and the epoch check in one transaction.
+        // 3. Credits, the EVALUATED marker, the queue entry, each credited device's fence and the epoch check in one
+        //    transaction: a credit never lands at or below a device's fence (the closer harvested that epoch for it).
         Map<String, AttributeValue> queueKey = DynamoProofLedger.key(BEACON_QUEUE, stamp(beacon.receivedAt()) + "#" + beacon.beaconKey());
+        Map<String, String> owners = new TreeMap<>();
+        List<Outcome> rewarded = new ArrayList<>();
+        if (result.beacon().rewarded()) {
+            rewarded.add(result.beacon());
+            owners.put(result.beacon().deviceId(), beacon.device().owner());
+        }
+        for (Outcome o : result.witnesses()) {
+            if (o.rewarded()) {
+                rewarded.add(o);
+                owners.putIfAbsent(o.deviceId(), byProof.get(o.proofId()).device().owner());
+            }
+        }
         long receiveEpoch = clock.epochOf(beacon.receivedAt());
-        for (long epoch = receiveEpoch; epoch < receiveEpoch + 8; epoch++) {
+        for (long epoch = receiveEpoch, attempt = 0; epoch < receiveEpoch + 8 && attempt < 32; attempt++) {
             final long creditEpoch = epoch;
             Map<String, AttributeValue> marker = new HashMap<>(DynamoProofLedger.key("CB#" + beacon.beaconKey(), EVALUATED));
             marker.put("epoch", n(epoch));
@@ -199,13 +212,15 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
             writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(marker)
                     .conditionExpression("attribute_not_exists(pk)")).build());
             writes.add(TransactWriteItem.builder().delete(d -> d.tableName(table).key(queueKey)).build());
-            if (result.beacon().rewarded()) {
-                writes.add(credit(epoch, result.beacon(), beacon.device().owner(), beacon.beaconKey()));
+            for (Outcome o : rewarded) {
+                writes.add(credit(epoch, o, owners.get(o.deviceId()), beacon.beaconKey()));
             }
-            for (Outcome o : result.witnesses()) {
-                if (o.rewarded()) {
-                    writes.add(credit(epoch, o, byProof.get(o.proofId()).device().owner(), beacon.beaconKey()));
-                }
+            for (String device : owners.keySet()) {
+                writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(DeviceState.key(device))
+                        .updateExpression("ADD cv :e, v :one")
+                        .conditionExpression("attribute_not_exists(f) OR f < :epoch")
+                        .expressionAttributeValues(Map.of(":e", AttributeValue.fromNs(List.of(Long.toString(creditEpoch))),
+                                ":one", n(1), ":epoch", n(creditEpoch)))).build());
             }
             writes.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(epochsTable)
                     .key(Map.of("epoch", n(creditEpoch)))
@@ -219,17 +234,25 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
                     dynamo.deleteItem(d -> d.tableName(table).key(queueKey)); // evaluated by an earlier or concurrent run
                     return false;
                 }
-                if (!failed(e.cancellationReasons(), writes.size() - 1)) {
+                boolean conditionFailed = e.cancellationReasons() != null && e.cancellationReasons().stream()
+                        .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
+                boolean conflict = e.cancellationReasons() != null && e.cancellationReasons().stream()
+                        .anyMatch(r -> "TransactionConflict".equals(r.code()));
+                if (conditionFailed) {
+                    epoch++; // that epoch is closing, or a device's fence passed it: the next open one gets the credits
+                } else if (!conflict) {
                     throw e;
                 }
-                // that epoch is closing: the next open one gets the credits, as the proof ledger does
+                // a verifier wrote a credited device's state meanwhile: try the same epoch again
             }
         }
         throw new IllegalStateException("no open epoch within 8 of " + receiveEpoch + " for window " + beacon.beaconKey());
     }
 
+    /** {@code P#<deviceId> / C#<epoch>#<proofId>}: in the device's own partition, beside its state. */
     private TransactWriteItem credit(long epoch, Outcome o, String owner, String beaconKey) {
-        Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key("E#" + epoch, "W#" + o.deviceId() + "#cov#" + o.proofId()));
+        Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key(DeviceState.partition(o.deviceId()),
+                "C#" + epoch + "#" + o.proofId()));
         item.put("device", s(o.deviceId()));
         item.put("owner", s(owner));
         item.put("units", n(o.units()));

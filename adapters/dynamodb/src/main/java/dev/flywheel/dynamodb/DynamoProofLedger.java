@@ -1,6 +1,10 @@
 package dev.flywheel.dynamodb;
 
 import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.json.CanonicalJson;
+import dev.flywheel.core.json.InvalidJsonException;
+import dev.flywheel.core.proof.ProofTypes;
+import dev.flywheel.core.proof.SensorReading;
 import dev.flywheel.core.reward.WorkCredit;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.verify.RateLimit;
@@ -14,11 +18,15 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.flywheel.dynamodb.Attr.n;
 import static dev.flywheel.dynamodb.Attr.num;
@@ -26,21 +34,30 @@ import static dev.flywheel.dynamodb.Attr.s;
 import static dev.flywheel.dynamodb.Attr.str;
 
 /**
- * The proof ledger (one table, several item kinds):
+ * The proof ledger (one table; docs/architecture.md "Proof ledger" lists every key and access pattern):
  * <ul>
- *   <li>{@code D#<deliveryId> / VERDICT}: the verdict of one delivery, with deviceId + receivedKey for the byDevice index;</li>
- *   <li>{@code S#<deviceId>#<seq> / GUARD}: the replay guard, living as long as a proof of that age could still pass the freshness check;</li>
- *   <li>{@code E#<epoch> / W#<deviceId>#<deliveryId>}: a work credit the epoch closer sums;</li>
- *   <li>{@code R#<deviceId>#<window> / RATE}: accepted proofs in one rate window;</li>
- *   <li>{@code L#<deviceId> / T#<type>}: the newest accepted proof per type ({@link DynamoPriorProofs});</li>
- *   <li>{@code CB#, CQ#, CO#, CR#} items and {@code W#<device>#cov#<proofId>} credits: proof of coverage
- *       ({@link DynamoCoverageReports}).</li>
+ *   <li>{@code P#<deviceId> / STATE}: the device's state ({@link DeviceState}): replay guard, rate counter, newest proof
+ *       per type, units per open epoch and the closer's fence. An accepted proof costs one consistent read of it (shared with
+ *       the verifier's prior-proof check) and one conditional write of it: nothing on this path is keyed by anything but
+ *       the device;</li>
+ *   <li>{@code P#<deviceId> / C#<epoch>#<proofId>}: a coverage credit ({@link DynamoCoverageReports});</li>
+ *   <li>{@code V#<deviceId> / <receivedAt ms, 13 digits>#<deliveryId>}: a rejected delivery's verdict with reason, detail
+ *       and evidence (unattributable messages under {@code V#_unattributed#<shard>});</li>
+ *   <li>{@code N#<metric>#<parent cell> / D#<deviceId>}: neighbour readings ({@link DynamoNeighbourReadings}, only when
+ *       the neighbour check is on);</li>
+ *   <li>{@code CB#, CQ#, CO#, CR#}: proof of coverage ({@link DynamoCoverageReports}).</li>
  * </ul>
- * An accepted proof writes verdict, guard, credit and rate count in one transaction that also checks
- * the epoch is still open, so a proof is credited at most once and never into an epoch being closed.
+ * Exactly once: the state write is conditional on the version read, so of two racing deliveries of a device one wins and
+ * the other re-reads and sees it. Late data: a credit lands in the first epoch at or after its receive epoch that is above
+ * the device's fence and not seen closing ({@link DynamoEpochWork} fences each device when it harvests the epoch, so a
+ * credit is either harvested in its epoch or lands in a later one, never lost).
  */
 public final class DynamoProofLedger implements VerdictLedger {
     static final String EPOCH_STATUS = "status";
+    /** The pseudo-device of messages that name no device (kept in {@link InboundProof#UNATTRIBUTED}). */
+    static final int UNATTRIBUTED_SHARDS = 8;
+    private static final int ATTEMPTS = 8;
+    private static final int EPOCHS_AHEAD = 8;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -49,7 +66,13 @@ public final class DynamoProofLedger implements VerdictLedger {
     private final Duration guardLifetime;
     private final DynamoPriorProofs priorProofs;
     private final DynamoCoverageReports coverage;
+    private final DynamoNeighbourReadings neighbours;
     private final RateLimit rateLimit;
+    private final Duration epochStatusCache;
+    private final Map<Long, Long> openSeenAt = new ConcurrentHashMap<>();
+    private final Map<Long, Boolean> closingEpochs = new ConcurrentHashMap<>();
+    /** States the verifier just read for its prior-proof check, handed to the write that follows (one read per proof). */
+    private final Map<String, DeviceState> justRead = new ConcurrentHashMap<>();
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime) {
         this(dynamo, tables, clock, guardLifetime, RateLimit.defaults());
@@ -57,14 +80,28 @@ public final class DynamoProofLedger implements VerdictLedger {
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime,
                              RateLimit rateLimit) {
+        this(dynamo, tables, clock, guardLifetime, rateLimit, Duration.ZERO, true);
+    }
+
+    /**
+     * @param guardLifetime    how long (receive time) an accepted sequence number is remembered: at least the freshness
+     *                         window (a replay after it is stale anyway) plus how late a redelivery can come
+     * @param epochStatusCache how long an epoch seen open is believed open (ZERO: read each time). Only where a late proof
+     *                         lands depends on it, never whether it is credited: the closer's fence decides that
+     * @param recordNeighbours whether accepted sensor readings also update the neighbour index (the neighbour check is on)
+     */
+    public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime,
+                             RateLimit rateLimit, Duration epochStatusCache, boolean recordNeighbours) {
         this.rateLimit = rateLimit;
         this.dynamo = dynamo;
         this.table = tables.ledger();
         this.epochsTable = tables.epochs();
         this.clock = clock;
         this.guardLifetime = guardLifetime;
-        this.priorProofs = new DynamoPriorProofs(dynamo, tables);
+        this.epochStatusCache = epochStatusCache;
+        this.priorProofs = new DynamoPriorProofs(this);
         this.coverage = new DynamoCoverageReports(dynamo, tables, clock);
+        this.neighbours = recordNeighbours ? new DynamoNeighbourReadings(dynamo, tables) : null;
     }
 
     /** Accepted coverage reports waiting for their window, and the windows' outcomes ({@link DynamoCoverageReports}). */
@@ -77,116 +114,270 @@ public final class DynamoProofLedger implements VerdictLedger {
         return priorProofs;
     }
 
+    /** The epoch's work per device, streamed and fenced ({@link DynamoEpochWork}). */
+    public DynamoEpochWork epochWork() {
+        return new DynamoEpochWork(dynamo, table);
+    }
+
     @Override
     public Recorded record(InboundProof delivery, Verdict verdict) {
         long epoch = clock.epochOf(delivery.receivedAt());
         return switch (verdict) {
             case Verdict.Accepted accepted -> recordAccepted(delivery, accepted, epoch);
-            case Verdict.Rejected rejected -> recordRejected(delivery, rejected, epoch);
+            case Verdict.Rejected rejected -> recordRejected(delivery, rejected, epoch, justRead.remove(rejected.deviceId()));
         };
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // State reads (shared with DynamoPriorProofs)
+
+    DeviceState readState(String deviceId) {
+        return readState(deviceId, true);
+    }
+
+    private DeviceState readState(String deviceId, boolean consistent) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).key(DeviceState.key(deviceId))
+                .consistentRead(consistent)).item();
+        return DeviceState.from(deviceId, item);
+    }
+
+    /**
+     * Reads the state for the verifier, eventually consistent (half a read unit), and keeps it for the write that follows.
+     * A stale read cannot do harm: the write is conditional on the version read, and when it fails and the newer state
+     * holds another prior proof of the type, the delivery is retried whole ({@link StateChangedDuringVerification}).
+     */
+    DeviceState readForVerification(String deviceId) {
+        DeviceState state = readState(deviceId, false);
+        state.readForVerification = true;
+        if (justRead.size() > 10_000) {
+            justRead.clear(); // reads whose record never came (a crash mid-batch): the write re-reads
+        }
+        justRead.put(deviceId, state);
+        return state;
+    }
+
+    private DeviceState stateFor(String deviceId) {
+        DeviceState state = justRead.remove(deviceId);
+        return state != null ? state : readState(deviceId);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Accepted proofs
+
     private Recorded recordAccepted(InboundProof delivery, Verdict.Accepted accepted, long receiveEpoch) {
         String deviceId = accepted.deviceId();
-        long seq = accepted.proof().sequence();
-        Map<String, AttributeValue> guardKey = key("S#" + deviceId + "#" + seq, "GUARD");
-        // Credit goes to the receive-time epoch, or to the next open one when a backlog reaches a closing epoch.
-        for (long epoch = receiveEpoch; epoch < receiveEpoch + 8; epoch++) {
-            Map<String, AttributeValue> verdictItem = verdictItem(delivery, accepted, epoch);
-            verdictItem.put("outcome", s("accepted"));
-            verdictItem.put("proofId", s(accepted.proof().proofId()));
-            verdictItem.put("seq", n(seq));
-            verdictItem.put("proofType", s(accepted.proof().type()));
-            verdictItem.put("units", n(accepted.workUnits()));
-            verdictItem.put("evidence", AttributeValue.fromM(Map.of("clockSkewMillis", n(accepted.clockSkewMillis()))));
-
-            Map<String, AttributeValue> guard = new HashMap<>(guardKey);
-            guard.put("deliveryId", s(delivery.deliveryId()));
-            guard.put("proofId", s(accepted.proof().proofId()));
-            guard.put("expiresAt", n(delivery.receivedAt().plus(guardLifetime).getEpochSecond()));
-
-            Map<String, AttributeValue> credit = new HashMap<>(key("E#" + epoch, "W#" + deviceId + "#" + delivery.deliveryId()));
-            credit.put("device", s(deviceId));
-            credit.put("owner", s(accepted.device().owner()));
-            credit.put("units", n(accepted.workUnits()));
-            credit.put("proofId", s(accepted.proof().proofId()));
-            // The reward pool the closer sums these units into: the proof type (docs/rewards.md).
-            credit.put("pool", s(accepted.proof().type()));
-
-            final long creditEpoch = epoch;
-            long window = rateLimit.windowStart(delivery.receivedAt().toEpochMilli());
-            List<TransactWriteItem> writes = List.of(
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(verdictItem)
-                            .conditionExpression("attribute_not_exists(pk)")).build(),
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(guard)
-                            .conditionExpression("attribute_not_exists(pk)")).build(),
-                    TransactWriteItem.builder().put(p -> p.tableName(table).item(credit)).build(),
-                    TransactWriteItem.builder().conditionCheck(c -> c.tableName(epochsTable)
-                            .key(Map.of("epoch", n(creditEpoch)))
-                            .conditionExpression("attribute_not_exists(#s)")
-                            .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build(),
-                    // Counted in the same transaction as the credit: a redelivery that changes nothing counts nothing.
-                    TransactWriteItem.builder().update(u -> u.tableName(table)
-                            .key(key("R#" + deviceId + "#" + window, "RATE"))
-                            .updateExpression("ADD #c :one SET expiresAt = :exp")
-                            .conditionExpression("attribute_not_exists(#c) OR #c < :max")
-                            .expressionAttributeNames(Map.of("#c", "accepted"))
-                            .expressionAttributeValues(Map.of(":one", n(1), ":max", n(rateLimit.maxAccepted()),
-                                    ":exp", n(window + rateLimit.window().toSeconds() + 3600)))).build());
-            try {
-                dynamo.transactWriteItems(t -> t.transactItems(writes));
-                priorProofs.remember(accepted, delivery.receivedAt());
-                // Coverage reports wait for their window (0 units now; the window credits them). Idempotent by proof id.
-                coverage.store(accepted, delivery.receivedAt());
-                return new Recorded(Outcome.RECORDED, accepted, epoch);
-            } catch (TransactionCanceledException e) {
-                List<CancellationReason> reasons = e.cancellationReasons();
-                if (failed(reasons, 0)) {
-                    // A redelivery after a crash between the transaction and the store completes it; else a no-op.
-                    if (coverage.isCoverage(accepted) && storedAsAccepted(delivery, accepted)) {
+        var proof = accepted.proof();
+        long receivedMs = delivery.receivedAt().toEpochMilli();
+        String fingerprint = DeviceState.fingerprint(delivery.deliveryId());
+        DeviceState state = stateFor(deviceId);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (state.rejected.containsKey(fingerprint)) {
+                return new Recorded(Outcome.ALREADY_RECORDED, accepted, receiveEpoch); // first judged a rejection
+            }
+            DeviceState.GuardEntry used = state.guardFor(proof.sequence());
+            if (used != null) {
+                if (used.deliveryId().equals(delivery.deliveryId())) {
+                    // A redelivery after a crash between the state write and the coverage store completes it; else a no-op.
+                    if (coverage.isCoverage(accepted)) {
                         coverage.store(accepted, delivery.receivedAt());
                     }
-                    return new Recorded(Outcome.ALREADY_RECORDED, accepted, epoch);
+                    return new Recorded(Outcome.ALREADY_RECORDED, accepted, used.epoch());
                 }
-                if (failed(reasons, 1)) {
-                    return recordRejected(delivery, replayRejection(accepted, guardKey), receiveEpoch);
+                return recordRejected(delivery, replayRejection(accepted, used), receiveEpoch, state);
+            }
+            long window = rateLimit.windowStart(receivedMs);
+            // A window older than every one kept (an out-of-order backlog) is neither checked nor counted.
+            boolean tracked = state.rate.size() < DeviceState.RATE_WINDOWS_KEPT || window >= state.rate.firstKey();
+            if (tracked && state.rate.getOrDefault(window, 0L) >= rateLimit.maxAccepted()) {
+                return recordRejected(delivery, new Verdict.Rejected(deviceId, ReasonCode.RATE_LIMITED,
+                        "more than " + rateLimit.maxAccepted() + " accepted proofs in " + rateLimit.window(),
+                        proof.proofId(), proof.sequence(), Map.of("limit", rateLimit.maxAccepted(),
+                                "windowSeconds", rateLimit.window().toSeconds(), "window", window)), receiveEpoch, state);
+            }
+            long epoch = openEpoch(Math.max(receiveEpoch, state.lowestOpenEpoch()));
+
+            state.owner = accepted.device().owner();
+            state.guard.add(new DeviceState.GuardEntry(proof.sequence(), receivedMs, epoch, accepted.clockSkewMillis(),
+                    accepted.workUnits(), delivery.deliveryId(), proof.proofId()));
+            state.prune(receivedMs, guardLifetime.toMillis());
+            remember(state, accepted, receivedMs);
+            if (accepted.workUnits() > 0) {
+                state.units.computeIfAbsent(epoch, e -> new TreeMap<>()).merge(proof.type(), accepted.workUnits(), Math::addExact);
+            }
+            if (tracked) {
+                state.rate.merge(window, 1L, Long::sum);
+            }
+            state.accepted++;
+            switch (write(state, epoch)) {
+                case WRITTEN -> {
+                    if (neighbours != null && proof.body() instanceof SensorReading reading && accepted.device().h3Cell() != null) {
+                        neighbours.record(deviceId, accepted.device().h3Cell(), reading, proof.deviceTime(), delivery.receivedAt());
+                    }
+                    // Coverage reports wait for their window (0 units now; the window credits them). Idempotent by proof id.
+                    coverage.store(accepted, delivery.receivedAt());
+                    return new Recorded(Outcome.RECORDED, accepted, epoch);
                 }
-                if (failed(reasons, 4)) {
-                    return recordRejected(delivery, new Verdict.Rejected(deviceId, ReasonCode.RATE_LIMITED,
-                            "more than " + rateLimit.maxAccepted() + " accepted proofs in " + rateLimit.window(),
-                            accepted.proof().proofId(), seq, Map.of("limit", rateLimit.maxAccepted(),
-                                    "windowSeconds", rateLimit.window().toSeconds(), "window", window)), receiveEpoch);
-                }
-                if (!failed(reasons, 3)) {
-                    throw e;
+                case EPOCH_CLOSING -> closingEpochs.put(epoch, true);
+                case CONFLICT -> {
                 }
             }
+            DeviceState written = state;
+            state = readState(deviceId);
+            if (written.readForVerification && !samePrior(written, state, proof.type())) {
+                // The verifier judged this proof against a prior proof that is no longer the newest: judge it again.
+                throw new StateChangedDuringVerification(deviceId, delivery.deliveryId());
+            }
         }
-        throw new IllegalStateException("no open epoch within 8 of " + receiveEpoch + " for delivery " + delivery.deliveryId());
+        throw new IllegalStateException("state of device " + deviceId + " kept changing; delivery " + delivery.deliveryId()
+                + " not recorded");
     }
 
-    /** Whether the delivery's stored verdict is this proof, accepted (a redelivery may be judged otherwise now). */
-    private boolean storedAsAccepted(InboundProof delivery, Verdict.Accepted accepted) {
-        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(table).consistentRead(true)
-                .key(key("D#" + delivery.deliveryId(), "VERDICT"))).item();
-        return item != null && "accepted".equals(str(item, "outcome"))
-                && accepted.proof().proofId().equals(str(item, "proofId"));
+    private static boolean samePrior(DeviceState a, DeviceState b, String type) {
+        DeviceState.StoredPrior pa = a.priors.get(type);
+        DeviceState.StoredPrior pb = b.priors.get(type);
+        return pa == null ? pb == null : pb != null && pa.seq() == pb.seq();
     }
 
-    private Verdict.Rejected replayRejection(Verdict.Accepted accepted, Map<String, AttributeValue> guardKey) {
-        Map<String, AttributeValue> guard = dynamo.getItem(g -> g.tableName(table).key(guardKey).consistentRead(true)).item();
-        boolean sameProof = accepted.proof().proofId().equals(str(guard, "proofId"));
+    /** A delivery to verify again (a storage-level retry: the batch reports it failed and SQS brings it back). */
+    public static final class StateChangedDuringVerification extends RuntimeException {
+        StateChangedDuringVerification(String deviceId, String deliveryId) {
+            super("state of device " + deviceId + " changed while delivery " + deliveryId + " was verified");
+        }
+    }
+
+    /** The newest accepted proof of its type, unless a later sequence is already kept; {@code repeats} counts equal bodies. */
+    private static void remember(DeviceState state, Verdict.Accepted accepted, long receivedMs) {
+        var proof = accepted.proof();
+        DeviceState.StoredPrior stored = state.priors.get(proof.type());
+        if (stored != null && stored.seq() >= proof.sequence()) {
+            return; // an out-of-order delivery: the newer state stays
+        }
+        String body;
+        try {
+            body = new String(CanonicalJson.canonicalize(ProofTypes.encode(proof.body())), StandardCharsets.UTF_8);
+        } catch (InvalidJsonException e) {
+            throw new IllegalStateException("accepted proof body cannot be canonicalized", e);
+        }
+        long repeats = stored != null && body.equals(stored.body()) ? stored.repeats() + 1 : 0;
+        state.priors.put(proof.type(), new DeviceState.StoredPrior(proof.sequence(), proof.deviceTime().toEpochMilli(),
+                receivedMs, proof.h3Cell(), Math.min(repeats, Integer.MAX_VALUE), body));
+    }
+
+    private enum WriteResult { WRITTEN, CONFLICT, EPOCH_CLOSING }
+
+    /**
+     * Writes the next version of the state. A device's first item is created in a transaction that also checks the credit
+     * epoch is not closing: the closer's fence only reaches items that exist when it scans.
+     */
+    private WriteResult write(DeviceState state, long creditEpoch) {
+        Map<String, AttributeValue> item = state.toItem();
+        if (state.exists()) {
+            try {
+                dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("v = :v")
+                        .expressionAttributeValues(Map.of(":v", n(state.version))));
+                return WriteResult.WRITTEN;
+            } catch (ConditionalCheckFailedException changed) {
+                return WriteResult.CONFLICT;
+            }
+        }
+        boolean credits = item.containsKey("u");
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)")).build());
+        if (!credits) {
+            try {
+                dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+                return WriteResult.WRITTEN;
+            } catch (ConditionalCheckFailedException created) {
+                return WriteResult.CONFLICT;
+            }
+        }
+        writes.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(epochsTable)
+                .key(Map.of("epoch", n(creditEpoch)))
+                .conditionExpression("attribute_not_exists(#s)")
+                .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build());
+        try {
+            dynamo.transactWriteItems(t -> t.transactItems(writes));
+            return WriteResult.WRITTEN;
+        } catch (TransactionCanceledException e) {
+            if (failed(e.cancellationReasons(), 0)) {
+                return WriteResult.CONFLICT;
+            }
+            if (failed(e.cancellationReasons(), 1)) {
+                return WriteResult.EPOCH_CLOSING;
+            }
+            throw e;
+        }
+    }
+
+    /** The first epoch at or after {@code from} not seen closing. */
+    private long openEpoch(long from) {
+        for (long epoch = from; epoch < from + EPOCHS_AHEAD; epoch++) {
+            if (!closing(epoch)) {
+                return epoch;
+            }
+        }
+        throw new IllegalStateException("no open epoch within " + EPOCHS_AHEAD + " of " + from);
+    }
+
+    private boolean closing(long epoch) {
+        if (closingEpochs.containsKey(epoch)) {
+            return true;
+        }
+        long now = System.nanoTime();
+        Long seen = openSeenAt.get(epoch);
+        if (seen != null && now - seen < epochStatusCache.toNanos()) {
+            return false;
+        }
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(epochsTable).consistentRead(true)
+                .key(Map.of("epoch", n(epoch)))).item();
+        if (item != null && item.containsKey(EPOCH_STATUS)) {
+            closingEpochs.put(epoch, true); // closing never reverts
+            return true;
+        }
+        if (openSeenAt.size() > 1_000) {
+            openSeenAt.clear();
+        }
+        openSeenAt.put(epoch, now);
+        return false;
+    }
+
+    private static Verdict.Rejected replayRejection(Verdict.Accepted accepted, DeviceState.GuardEntry first) {
+        boolean sameProof = accepted.proof().proofId().equals(first.proofId());
         return new Verdict.Rejected(accepted.deviceId(),
                 sameProof ? ReasonCode.REPLAYED : ReasonCode.SEQUENCE_REUSED,
                 sameProof ? "this proof was already received in another delivery"
                         : "sequence number " + accepted.proof().sequence() + " was already used by another proof",
                 accepted.proof().proofId(), accepted.proof().sequence(),
-                Map.of("firstDeliveryId", str(guard, "deliveryId"), "firstProofId", str(guard, "proofId")));
+                Map.of("firstDeliveryId", first.deliveryId(), "firstProofId", first.proofId()));
     }
 
-    private Recorded recordRejected(InboundProof delivery, Verdict.Rejected rejected, long epoch) {
-        Map<String, AttributeValue> item = verdictItem(delivery, rejected, epoch);
-        item.put("outcome", s("rejected"));
+    // ---------------------------------------------------------------------------------------------
+    // Rejections
+
+    private Recorded recordRejected(InboundProof delivery, Verdict.Rejected rejected, long epoch, DeviceState known) {
+        boolean attributable = !InboundProof.UNATTRIBUTED.equals(rejected.deviceId());
+        DeviceState state = known;
+        if (attributable) {
+            state = state != null ? state : readState(rejected.deviceId());
+            for (DeviceState.GuardEntry e : state.guard) {
+                if (e.deliveryId().equals(delivery.deliveryId())) {
+                    // A redelivery of an accepted delivery, judged otherwise now (its own prior proof makes it look too
+                    // frequent, say): the first verdict stands.
+                    return new Recorded(Outcome.ALREADY_RECORDED, rejected, e.epoch());
+                }
+            }
+        }
+        // An unreadable message's receive time is the verifier's clock, not the rule's, so it differs on a redelivery:
+        // its verdict is keyed by the delivery id alone.
+        String sortKey = InboundProof.UNATTRIBUTED.equals(rejected.deviceId()) ? "D#" + delivery.deliveryId()
+                : String.format("%013d#%s", delivery.receivedAt().toEpochMilli(), delivery.deliveryId());
+        Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key(verdictPartition(rejected.deviceId(),
+                delivery.deliveryId()), sortKey));
+        item.put("deliveryId", s(delivery.deliveryId()));
+        item.put("device", s(rejected.deviceId()));
+        item.put("receivedAt", n(delivery.receivedAt().toEpochMilli()));
+        item.put("epoch", n(epoch));
         item.put("reason", s(rejected.reason().wire()));
         item.put("detail", s(rejected.detail()));
         if (rejected.proofId() != null) {
@@ -196,31 +387,77 @@ public final class DynamoProofLedger implements VerdictLedger {
         Map<String, AttributeValue> evidence = new HashMap<>();
         rejected.evidence().forEach((k, v) -> evidence.put(k, Attr.evidence(v)));
         item.put("evidence", AttributeValue.fromM(evidence));
+        Outcome outcome;
         try {
             dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-            return new Recorded(Outcome.RECORDED, rejected, epoch);
+            outcome = Outcome.RECORDED;
         } catch (ConditionalCheckFailedException redelivered) {
-            return new Recorded(Outcome.ALREADY_RECORDED, rejected, epoch);
+            outcome = Outcome.ALREADY_RECORDED;
         }
+        if (attributable) {
+            // After the verdict (a crash in between leaves a verdict; its redelivery repairs this): a rejected delivery
+            // is remembered so a redelivery judged otherwise later (the device registered meanwhile) is not credited.
+            rememberRejection(rejected.deviceId(), delivery, state);
+        }
+        return new Recorded(outcome, rejected, epoch);
     }
 
-    private Map<String, AttributeValue> verdictItem(InboundProof delivery, Verdict verdict, long epoch) {
-        Map<String, AttributeValue> item = new HashMap<>(key("D#" + delivery.deliveryId(), "VERDICT"));
-        item.put("deviceId", s(verdict.deviceId()));
-        item.put("receivedKey", s(String.format("%013d#%s", delivery.receivedAt().toEpochMilli(), delivery.deliveryId())));
-        item.put("receivedAt", n(delivery.receivedAt().toEpochMilli()));
-        item.put("epoch", n(epoch));
-        return item;
+    private void rememberRejection(String deviceId, InboundProof delivery, DeviceState known) {
+        String fingerprint = DeviceState.fingerprint(delivery.deliveryId());
+        long receivedMs = delivery.receivedAt().toEpochMilli();
+        DeviceState state = known != null ? known : readState(deviceId);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (state.rejected.containsKey(fingerprint)) {
+                return;
+            }
+            state.rejected.put(fingerprint, receivedMs / 1000);
+            state.prune(receivedMs, guardLifetime.toMillis());
+            if (write(state, Long.MIN_VALUE) == WriteResult.WRITTEN) {
+                return;
+            }
+            state = readState(deviceId);
+        }
+        throw new IllegalStateException("state of device " + deviceId + " kept changing");
     }
 
-    /** Every work credit of an epoch, strongly consistent, one entry per credited proof. */
+    private static String verdictPartition(String deviceId, String deliveryId) {
+        if (InboundProof.UNATTRIBUTED.equals(deviceId)) {
+            // Messages that name no device share no hot key either: spread over a few shards by delivery id.
+            return "V#" + deviceId + "#" + Math.floorMod(deliveryId.hashCode(), UNATTRIBUTED_SHARDS);
+        }
+        return "V#" + deviceId;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Reads for operators, tests and the claims API
+
+    /**
+     * Every device's units in an epoch, strongly consistent, one entry per device with its units summed over pools.
+     * A plain read: the closer harvests with {@link #epochWork()}, which also fences each device.
+     */
     public List<WorkCredit> credits(long epoch) {
-        return dynamo.queryPaginator(q -> q.tableName(table).consistentRead(true)
-                        .keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk", s("E#" + epoch))))
-                .items().stream()
-                .map(item -> new WorkCredit(str(item, "device"), str(item, "owner"), num(item, "units")))
-                .toList();
+        Map<String, long[]> units = new TreeMap<>();
+        Map<String, String> owners = new HashMap<>();
+        String coveragePrefix = "C#" + epoch + "#";
+        for (Map<String, AttributeValue> item : dynamo.scanPaginator(q -> q.tableName(table).consistentRead(true)
+                .filterExpression("sk = :state OR begins_with(sk, :c)")
+                .expressionAttributeValues(Map.of(":state", s(DeviceState.SK), ":c", s(coveragePrefix)))).items()) {
+            String deviceId = str(item, "pk").substring(2);
+            if (DeviceState.SK.equals(str(item, "sk"))) {
+                DeviceState state = DeviceState.from(deviceId, item);
+                var pools = state.units.get(epoch);
+                if (pools != null) {
+                    units.computeIfAbsent(deviceId, d -> new long[1])[0] += pools.values().stream().mapToLong(Long::longValue).sum();
+                    owners.put(deviceId, state.owner);
+                }
+            } else {
+                units.computeIfAbsent(deviceId, d -> new long[1])[0] += num(item, "units");
+                owners.putIfAbsent(deviceId, str(item, "owner"));
+            }
+        }
+        List<WorkCredit> out = new ArrayList<>();
+        units.forEach((device, u) -> out.add(new WorkCredit(device, owners.get(device), u[0])));
+        return out;
     }
 
     /** One stored verdict, as operators and the claims API show it. */
@@ -229,13 +466,58 @@ public final class DynamoProofLedger implements VerdictLedger {
                                 Map<String, String> evidence) {
     }
 
-    /** A device's newest verdicts first (byDevice index): its paper trail. */
+    /**
+     * A device's newest verdicts first: its accepted proofs still in the replay guard (the guard lifetime) and its
+     * rejections. Older accepted verdicts are in the paper trail.
+     */
     public List<VerdictRecord> verdictsForDevice(String deviceId, int limit) {
-        return dynamo.query(q -> q.tableName(table).indexName("byDevice")
-                        .keyConditionExpression("deviceId = :d")
-                        .expressionAttributeValues(Map.of(":d", s(deviceId)))
-                        .scanIndexForward(false).limit(limit))
-                .items().stream().map(DynamoProofLedger::toVerdictRecord).toList();
+        List<VerdictRecord> all = new ArrayList<>();
+        if (!InboundProof.UNATTRIBUTED.equals(deviceId)) {
+            for (DeviceState.GuardEntry e : readState(deviceId).guard) {
+                all.add(accepted(deviceId, e));
+            }
+        }
+        List<String> partitions = new ArrayList<>();
+        if (InboundProof.UNATTRIBUTED.equals(deviceId)) {
+            for (int shard = 0; shard < UNATTRIBUTED_SHARDS; shard++) {
+                partitions.add("V#" + deviceId + "#" + shard);
+            }
+        } else {
+            partitions.add("V#" + deviceId);
+        }
+        for (String partition : partitions) {
+            dynamo.query(q -> q.tableName(table).consistentRead(true).keyConditionExpression("pk = :pk")
+                            .expressionAttributeValues(Map.of(":pk", s(partition))).scanIndexForward(false).limit(limit))
+                    .items().forEach(item -> all.add(toVerdictRecord(item)));
+        }
+        all.sort(Comparator.comparingLong(VerdictRecord::receivedAtMillis).thenComparing(VerdictRecord::deliveryId).reversed());
+        return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+    }
+
+    /**
+     * Every verdict still in the table (accepted ones while in their device's replay guard, every rejection), in no
+     * particular order. A full scan: for operators and tests.
+     */
+    public List<VerdictRecord> scanVerdicts() {
+        List<VerdictRecord> out = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamo.scanPaginator(q -> q.tableName(table).consistentRead(true)
+                .filterExpression("sk = :state OR begins_with(pk, :v)")
+                .expressionAttributeValues(Map.of(":state", s(DeviceState.SK), ":v", s("V#")))).items()) {
+            if (DeviceState.SK.equals(str(item, "sk"))) {
+                String deviceId = str(item, "pk").substring(2);
+                for (DeviceState.GuardEntry e : DeviceState.from(deviceId, item).guard) {
+                    out.add(accepted(deviceId, e));
+                }
+            } else {
+                out.add(toVerdictRecord(item));
+            }
+        }
+        return out;
+    }
+
+    private static VerdictRecord accepted(String deviceId, DeviceState.GuardEntry e) {
+        return new VerdictRecord(e.deliveryId(), deviceId, "accepted", null, null, e.proofId(), e.seq(), e.epoch(),
+                e.receivedAtMillis(), Map.of("clockSkewMillis", Long.toString(e.clockSkewMillis())));
     }
 
     /** Totals over all verdicts: accepted, and rejected per reason. A full scan: for operators and the devnet. */
@@ -243,10 +525,10 @@ public final class DynamoProofLedger implements VerdictLedger {
         long accepted = 0;
         Map<String, Long> rejected = new TreeMap<>();
         for (Map<String, AttributeValue> item : dynamo.scanPaginator(q -> q.tableName(table).consistentRead(true)
-                .filterExpression("sk = :v")
-                .expressionAttributeValues(Map.of(":v", s("VERDICT")))).items()) {
-            if ("accepted".equals(str(item, "outcome"))) {
-                accepted++;
+                .filterExpression("sk = :state OR begins_with(pk, :v)")
+                .expressionAttributeValues(Map.of(":state", s(DeviceState.SK), ":v", s("V#")))).items()) {
+            if (DeviceState.SK.equals(str(item, "sk"))) {
+                accepted += item.containsKey("na") ? num(item, "na") : 0;
             } else {
                 rejected.merge(str(item, "reason"), 1L, Long::sum);
             }
@@ -266,7 +548,7 @@ public final class DynamoProofLedger implements VerdictLedger {
         if (ev != null && ev.hasM()) {
             ev.m().forEach((k, v) -> evidence.put(k, v.n() != null ? v.n() : v.s()));
         }
-        return new VerdictRecord(str(item, "pk").substring(2), str(item, "deviceId"), str(item, "outcome"),
+        return new VerdictRecord(str(item, "deliveryId"), str(item, "device"), "rejected",
                 str(item, "reason"), str(item, "detail"), str(item, "proofId"),
                 item.containsKey("seq") ? num(item, "seq") : -1, num(item, "epoch"), num(item, "receivedAt"), evidence);
     }

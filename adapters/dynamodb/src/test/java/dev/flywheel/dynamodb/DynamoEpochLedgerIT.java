@@ -164,7 +164,7 @@ class DynamoEpochLedgerIT {
     }
 
     private static EpochCloser closer(Ledgers l, Clock wallClock) {
-        return new EpochCloser(l.epochs(), new DynamoCreditWorkSource(dynamo, l.tables(), SensorReading.TYPE),
+        return new EpochCloser(l.epochs(), new DynamoEpochWork(dynamo, l.tables()),
                 DeviceLocations.of(Map.of()), NetworkConfig.uniform(CLOCK, EMISSION, LATE_DATA), wallClock, 2, DOMAIN);
     }
 

@@ -135,6 +135,12 @@ class DynamoProofLedgerIT {
         assertEquals(Outcome.ALREADY_RECORDED, again.outcome());
         assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
 
+        // A redelivery judged otherwise this time (checks against prior proofs see the proof itself now): the first verdict stands.
+        VerdictLedger.Recorded rejudged = ledger.record(in, new Verdict.Rejected(d.id(), ReasonCode.STUCK_VALUE, "re-judged",
+                verdict.proof().proofId(), 1, Map.of()));
+        assertEquals(Outcome.ALREADY_RECORDED, rejudged.outcome());
+        assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
+
         List<DynamoProofLedger.VerdictRecord> trail = ledger.verdictsForDevice(d.id(), 10);
         assertEquals(1, trail.size());
         DynamoProofLedger.VerdictRecord stored = trail.get(0);
@@ -182,7 +188,7 @@ class DynamoProofLedgerIT {
         // Redelivery of the replay: still one verdict for it, still one credit.
         assertEquals(Outcome.ALREADY_RECORDED, ledger.record(replay, accepted(replay)).outcome());
         assertEquals(2, ledger.verdictsForDevice(d.id(), 10).size());
-        assertEquals(1, ledger.credits(epoch).size());
+        assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
     }
 
     @Test
@@ -230,13 +236,13 @@ class DynamoProofLedgerIT {
         InboundProof later = delivery(newDeliveryId(), d, received, proof(d, 2, received.minusSeconds(1), 20.0));
         VerdictLedger.Recorded skipped = ledger.record(later, accepted(later));
         assertEquals(epoch + 2, skipped.epoch());
-        assertEquals(1, ledger.credits(epoch + 1).size());
+        assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch + 1));
         assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch + 2));
 
         // A redelivery of the first one still finds its verdict and adds nothing.
         assertEquals(Outcome.ALREADY_RECORDED, ledger.record(late, accepted(late)).outcome());
-        assertEquals(1, ledger.credits(epoch + 1).size());
-        assertEquals(1, ledger.credits(epoch + 2).size());
+        assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch + 1));
+        assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch + 2));
     }
 
     @Test

@@ -11,4 +11,6 @@ import java.time.Instant;
  * @param payload        the raw MQTT payload bytes
  */
 public record InboundProof(String deliveryId, String topicDeviceId, Instant receivedAt, byte[] payload) {
+    /** The pseudo-device a queue message that names no device is recorded under (it can never be credited). */
+    public static final String UNATTRIBUTED = "_unattributed";
 }

@@ -9,7 +9,7 @@ import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.DeviceLocations;
 import dev.flywheel.core.network.NetworkConfig;
-import dev.flywheel.dynamodb.DynamoCreditWorkSource;
+import dev.flywheel.dynamodb.DynamoEpochWork;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
@@ -192,7 +192,7 @@ class ClaimsApiHandlerIT {
 
     private List<EpochManifest> closeThrough(long epoch) {
         Clock wall = Clock.fixed(CLOCK.end(epoch).plusSeconds(1), ZoneOffset.UTC);
-        return new EpochCloser(epochs, new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE), DeviceLocations.of(Map.of()),
+        return new EpochCloser(epochs, new DynamoEpochWork(dynamo, tables), DeviceLocations.of(Map.of()),
                 NetworkConfig.uniform(CLOCK, EMISSION, Duration.ZERO), wall, 1, domain).closeDue(10);
     }
 

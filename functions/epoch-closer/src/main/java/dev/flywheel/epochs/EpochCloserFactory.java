@@ -2,8 +2,7 @@ package dev.flywheel.epochs;
 
 import dev.flywheel.core.epoch.DeviceLocations;
 import dev.flywheel.core.epoch.EpochWorkSource;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.dynamodb.DynamoCreditWorkSource;
+import dev.flywheel.dynamodb.DynamoEpochWork;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.core.types.coverage.AntennaGains;
@@ -28,8 +27,7 @@ public class EpochCloserFactory {
 
     @Singleton
     EpochWorkSource workSource(DynamoDbClient dynamo, TableNames tables) {
-        // Credits written before pools existed carry no pool: they were all sensor readings.
-        return new DynamoCreditWorkSource(dynamo, tables, SensorReading.TYPE);
+        return new DynamoEpochWork(dynamo, tables);
     }
 
     @Singleton

@@ -3,6 +3,7 @@ package dev.flywheel.function;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.core.network.NetworkConfigLoader;
+import dev.flywheel.core.verify.RateLimit;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
@@ -64,10 +65,16 @@ public class FlywheelSettingsFactory {
     }
 
     @Singleton
-    DynamoProofLedger proofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, VerificationPolicy policy) {
-        // A replay guard must outlive every moment at which the same proof could still pass the freshness check.
-        Duration guardLifetime = policy.maxAge().plus(policy.maxFutureSkew()).plus(Duration.ofDays(1));
-        return new DynamoProofLedger(dynamo, tables, clock, guardLifetime);
+    DynamoProofLedger proofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, VerificationPolicy policy,
+                                  @Value("${flywheel.ledger.redelivery-minutes:60}") long redeliveryMinutes,
+                                  @Value("${flywheel.ledger.epoch-status-cache-seconds:5}") long epochStatusSeconds,
+                                  @Value("${flywheel.sensor.neighbour-check:false}") boolean neighbourCheck) {
+        // A replay guard must outlive every moment at which the same proof could still pass the freshness check, plus the
+        // latest a redelivery can come (the queue's maxReceiveCount x VisibilityTimeout = 20 min in template.yaml). It is
+        // kept in the device's state item, whose size each write pays for: one hour, not a day.
+        Duration guardLifetime = policy.maxAge().plus(policy.maxFutureSkew()).plus(Duration.ofMinutes(redeliveryMinutes));
+        return new DynamoProofLedger(dynamo, tables, clock, guardLifetime, RateLimit.defaults(),
+                Duration.ofSeconds(epochStatusSeconds), neighbourCheck);
     }
 
     @Singleton

@@ -5,8 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.verify.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
+import dev.flywheel.core.verify.VerdictArchive;
+import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationService;
-import dev.flywheel.dynamodb.DynamoProofLedger;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
@@ -32,13 +33,19 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
     VerificationService verification;
 
     @Inject
-    DynamoProofLedger ledger;
+    VerdictLedger ledger;
 
     @Inject
     ReceiptSender receipts;
 
     @Inject
     VerdictMetrics metrics;
+
+    @Inject
+    ReceiptMode receiptMode;
+
+    @Inject
+    VerdictArchive paperTrail;
 
     public ProofVerifierHandler() {
     }
@@ -52,6 +59,7 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
     public SQSBatchResponse execute(SQSEvent event) {
         List<InboundProof> readable = new ArrayList<>();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        List<VerificationService.Result.Done> recorded = new ArrayList<>();
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             Optional<InboundProof> delivery = RuleMessage.parse(message.getMessageId(), message.getBody());
             if (delivery.isPresent()) {
@@ -60,8 +68,9 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
             }
             InboundProof unreadable = RuleMessage.unreadable(message.getMessageId(), message.getBody(), Instant.now());
             try {
-                ledger.record(unreadable, Verdict.Rejected.of(RuleMessage.UNATTRIBUTED, ReasonCode.INVALID_RULE_MESSAGE,
-                        "queue message is not an IoT rule message"));
+                recorded.add(new VerificationService.Result.Done(unreadable, ledger.record(unreadable,
+                        Verdict.Rejected.of(RuleMessage.UNATTRIBUTED, ReasonCode.INVALID_RULE_MESSAGE,
+                                "queue message is not an IoT rule message"))));
             } catch (RuntimeException e) {
                 LOG.warn("could not record unreadable message {}: {}", message.getMessageId(), e.toString());
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
@@ -70,8 +79,11 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
         List<VerificationService.Result> results = verification.process(readable);
         for (VerificationService.Result result : results) {
             switch (result) {
-                case VerificationService.Result.Done done -> LOG.debug("{} {} {}", done.delivery().deliveryId(),
-                        done.recorded().outcome(), done.recorded().stored().getClass().getSimpleName());
+                case VerificationService.Result.Done done -> {
+                    LOG.debug("{} {} {}", done.delivery().deliveryId(), done.recorded().outcome(),
+                            done.recorded().stored().getClass().getSimpleName());
+                    recorded.add(done);
+                }
                 case VerificationService.Result.Retry retry -> {
                     try (var device = MDC.putCloseable("deviceId", retry.delivery().topicDeviceId())) {
                         LOG.warn("delivery {} not recorded, will retry: {}", retry.delivery().deliveryId(), retry.cause().toString());
@@ -80,10 +92,18 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
                 }
             }
         }
+        // The paper trail after the ledger: if it cannot be written, every recorded message of the batch comes back
+        // (SQS redelivery), finds its verdict already recorded, and is written to the trail then. Nothing is lost.
+        try {
+            paperTrail.archive(recorded);
+        } catch (RuntimeException e) {
+            LOG.warn("paper trail of this batch not written, the batch will be retried: {}", e.toString());
+            recorded.forEach(done -> failures.add(new SQSBatchResponse.BatchItemFailure(done.delivery().deliveryId())));
+        }
         metrics.emit(results, System.currentTimeMillis());
         // Best effort, after every verdict is stored: a receipt that cannot be sent never fails the batch.
         try {
-            receipts.send(results.stream().flatMap(r -> VerdictReceipt.of(r).stream()).toList());
+            receipts.send(results.stream().flatMap(r -> VerdictReceipt.of(r).stream()).filter(receiptMode::wants).toList());
         } catch (RuntimeException e) {
             LOG.warn("receipts of this batch not sent: {}", e.toString());
         }

@@ -24,6 +24,12 @@ import java.time.Duration;
 public class ReceiptsFactory {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiptsFactory.class);
 
+    /** Which verdicts get a receipt: {@code all} (default), {@code rejections} or {@code none} ({@link ReceiptMode}). */
+    @Singleton
+    ReceiptMode receiptMode(@Value("${flywheel.receipts.mode:all}") String mode) {
+        return ReceiptMode.parse(mode);
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
     ReceiptSender receiptSender(@Value("${flywheel.iot-data.endpoint:}") String endpoint,

@@ -16,7 +16,7 @@ import java.util.Optional;
  * The payload travels base64-encoded so any bytes, even invalid JSON, reach the verifier intact.
  */
 final class RuleMessage {
-    static final String UNATTRIBUTED = "_unattributed";
+    static final String UNATTRIBUTED = InboundProof.UNATTRIBUTED;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RuleMessage() {

@@ -45,7 +45,8 @@ public class VerifierFactory {
                                             @Value("${flywheel.proof-types:}") String proofTypes,
                                             @Value("${flywheel.entropy.table:}") String entropyTable,
                                             @Value("${flywheel.challenges.table:}") String challengesTable,
-                                            @Value("${flywheel.sensor.neighbour-check:false}") boolean neighbourCheck) {
+                                            @Value("${flywheel.sensor.neighbour-check:false}") boolean neighbourCheck,
+                                            @Value("${flywheel.verifier.parallelism:8}") int parallelism) {
         var devices = new CachingDeviceDirectory(new DynamoDeviceRegistry(dynamo, tables.devices()),
                 Duration.ofSeconds(cacheSeconds), Clock.systemUTC());
         var denylist = new CachingDenylist(new DynamoDenylist(dynamo, tables.devices())::contains,
@@ -55,7 +56,8 @@ public class VerifierFactory {
                 .collect(Collectors.toUnmodifiableSet());
         var verifier = new ProofVerifier(devices, denylist, policy, checks(dynamo, entropyTable, challengesTable, neighbourCheck ? tables : null),
                 enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled), ledger.priorProofs());
-        return new VerificationService(verifier, ledger);
+        // Devices of a batch are verified concurrently (each device's deliveries in order): Lambda bills wall time.
+        return new VerificationService(verifier, ledger, parallelism);
     }
 
     /**

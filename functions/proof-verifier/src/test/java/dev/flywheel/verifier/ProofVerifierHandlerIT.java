@@ -19,8 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -114,23 +112,15 @@ class ProofVerifierHandlerIT {
         return m;
     }
 
-    /** deliveryId -> outcome or reason, for every verdict item in the ledger table whose delivery id starts with prefix. */
+    /** deliveryId -> outcome or reason, for every verdict in the ledger table whose delivery id starts with prefix. */
     private static Map<String, String> storedVerdicts(String prefix) {
         Map<String, String> verdicts = new TreeMap<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(s -> s.tableName(tables.ledger()).consistentRead(true).exclusiveStartKey(from));
-            for (Map<String, AttributeValue> item : page.items()) {
-                String id = item.get("pk").s().substring(2);
-                if ("VERDICT".equals(item.get("sk").s()) && id.startsWith(prefix)) {
-                    String outcome = item.get("outcome").s();
-                    String previous = verdicts.put(id, "accepted".equals(outcome) ? outcome : item.get("reason").s());
-                    assertEquals(null, previous, "two verdicts for delivery " + id);
-                }
+        for (DynamoProofLedger.VerdictRecord v : ledger.scanVerdicts()) {
+            if (v.deliveryId().startsWith(prefix)) {
+                String previous = verdicts.put(v.deliveryId(), "accepted".equals(v.outcome()) ? v.outcome() : v.reason());
+                assertEquals(null, previous, "two verdicts for delivery " + v.deliveryId());
             }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        }
         return verdicts;
     }
 
@@ -370,7 +360,8 @@ class ProofVerifierHandlerIT {
             assertNotNull(reason, name);
             assertTrue(!reason.equals("accepted"), name + " must be rejected, was " + reason);
         }
-        long credits = ledger.credits(CLOCK.epochOf(at)).stream().filter(c -> c.deviceId().equals(d.id())).count();
+        long credits = ledger.credits(CLOCK.epochOf(at)).stream().filter(c -> c.deviceId().equals(d.id()))
+                .mapToLong(WorkCredit::units).sum();
         assertEquals(1, credits, "the valid proof is credited exactly once");
     }
 }

@@ -1,0 +1,108 @@
+package dev.flywheel.s3;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flywheel.core.verify.InboundProof;
+import dev.flywheel.core.verify.Verdict;
+import dev.flywheel.core.verify.VerdictArchive;
+import dev.flywheel.core.verify.VerdictLedger;
+import dev.flywheel.core.verify.VerificationService;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The paper trail in S3: one newline-delimited JSON object per verifier batch, under
+ * {@code verdicts/dt=<yyyy-MM-dd>/<sha-256 of the batch's delivery ids, 32 hex>.ndjson}, the date being the earliest
+ * receive time in the batch (UTC); template.yaml's Glue table {@code verdicts} reads it with Athena, partitioned by
+ * {@code dt}. One line per verdict (docs/architecture.md, "Paper trail"): delivery id, topic device, receive time,
+ * outcome, reason, detail, evidence, proof id, sequence, credited epoch, whether this write is the verdict's first
+ * recording, and the payload exactly as received (base64): any proof can be verified again from it.
+ *
+ * <p>The key depends only on the batch's delivery ids, so a redelivered batch writes the same object again.
+ */
+public final class S3VerdictArchive implements VerdictArchive {
+    public static final String PREFIX = "verdicts/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public S3VerdictArchive(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    @Override
+    public void archive(List<VerificationService.Result.Done> results) {
+        if (results.isEmpty()) {
+            return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(results.size() * 1024);
+        for (VerificationService.Result.Done done : results) {
+            body.writeBytes(line(done.delivery(), done.recorded()));
+            body.write('\n');
+        }
+        String key = key(results);
+        s3.putObject(p -> p.bucket(bucket).key(key).contentType("application/x-ndjson"), RequestBody.fromBytes(body.toByteArray()));
+    }
+
+    /** The object key of a batch: its day and a digest of its sorted delivery ids. */
+    public static String key(List<VerificationService.Result.Done> results) {
+        Instant earliest = results.stream().map(d -> d.delivery().receivedAt()).min(Comparator.naturalOrder()).orElseThrow();
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            results.stream().map(d -> d.delivery().deliveryId()).sorted()
+                    .forEach(id -> digest.update((id + "\n").getBytes(StandardCharsets.UTF_8)));
+            return PREFIX + "dt=" + DAY.format(earliest) + "/" + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".ndjson";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] line(InboundProof delivery, VerdictLedger.Recorded recorded) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("deliveryId", delivery.deliveryId());
+        n.put("device", delivery.topicDeviceId());
+        n.put("receivedAt", delivery.receivedAt().toEpochMilli());
+        n.put("firstRecording", recorded.outcome() == VerdictLedger.Outcome.RECORDED);
+        n.put("epoch", recorded.epoch());
+        switch (recorded.stored()) {
+            case Verdict.Accepted a -> {
+                n.put("outcome", "accepted");
+                n.put("proofId", a.proof().proofId());
+                n.put("seq", a.proof().sequence());
+                n.put("proofType", a.proof().type());
+                n.put("units", a.workUnits());
+                n.putObject("evidence").put("clockSkewMillis", a.clockSkewMillis());
+            }
+            case Verdict.Rejected r -> {
+                n.put("outcome", "rejected");
+                n.put("reason", r.reason().wire());
+                n.put("detail", r.detail());
+                n.put("proofId", r.proofId());
+                n.put("seq", r.sequence());
+                ObjectNode evidence = n.putObject("evidence");
+                r.evidence().forEach((k, v) -> evidence.put(k, String.valueOf(v)));
+            }
+        }
+        n.put("payload", Base64.getEncoder().encodeToString(delivery.payload()));
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
