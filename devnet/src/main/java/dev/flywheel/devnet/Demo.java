@@ -187,7 +187,21 @@ public final class Demo {
                 }
 
                 step("owner " + ownerAddress + " fetches its claim from the claims API and claims on chain");
-                JsonNode claim = fetchClaim(host.claimsApiUrl() + "/claims/" + ownerAddress);
+                JsonNode claim;
+                try {
+                    claim = fetchClaim(host.claimsApiUrl() + "/claims/" + ownerAddress);
+                } catch (IllegalStateException refused) {
+                    // Say what the ledger holds per epoch, so a refusal can be told apart from a close that paid nobody.
+                    StringBuilder ledger = new StringBuilder();
+                    for (long e = clock.epochOf(genesis); e <= settledEpoch; e++) {
+                        long epoch = e;
+                        ledger.append("\n  epoch ").append(e).append(": rewards ").append(epochs.deviceRewards(e))
+                                .append(", owner balance ").append(epochs.ownerBalance(e, ownerAddress)
+                                        .map(b -> b.cumulative() + " under " + b.rootHex()).orElse("none"))
+                                .append(", root tx ").append(epochs.rootTransaction(epoch).orElse("none"));
+                    }
+                    throw new IllegalStateException(refused.getMessage() + "; verdicts " + counts + "; ledger:" + ledger, refused);
+                }
                 BigInteger cumulative = new BigInteger(claim.path("cumulativeAmount").asText());
                 List<byte[]> proof = new ArrayList<>();
                 claim.path("proof").forEach(p -> proof.add(Encoding.fromHex(p.asText())));
