@@ -132,14 +132,10 @@ public final class EpochCloser {
         SortedMap<String, Long> unpooled = new TreeMap<>();
         List<DeviceUnits> devices = collect(epoch, rules, unpooled, progress);
         Map<String, Long> scales = Map.of();
-        SortedMap<String, String> cells = null;
+        Map<String, String> cells = null;
         if (rules.pools().stream().anyMatch(RewardRules.Pool::densityScaled)) {
-            cells = new TreeMap<>();
-            for (Map.Entry<String, String> e : cellsAt.cells(active(epoch, rules, devices)).entrySet()) {
-                if (e.getValue() != null) {
-                    cells.put(e.getKey(), e.getValue());
-                }
-            }
+            cells = new java.util.HashMap<>(cellsAt.cells(active(epoch, rules, devices)));
+            cells.values().removeIf(java.util.Objects::isNull);
             scales = HexDensity.scales(rules.density(), cells);
         }
         EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);
