@@ -30,12 +30,13 @@ import java.util.function.Consumer;
  * Epoch close at scale in one JVM: {@code devices} devices and {@code proofs} verified proofs held as
  * compact in-memory arrays behind an {@link EpochWorkSource} (which sums each device's proofs per pool
  * as the DynamoDB reader does), closed by the unchanged {@link EpochCloser} under config/network.json
- * (four pools, cuts, a density-scaled coverage pool with HIP-17 limits and a device cap), into an
+ * (five pools, cuts, density-scaled beacon and witness pools with HIP-17 limits and device caps), into an
  * in-memory ledger. Prints wall time, peak heap and proofs/s. Usage:
  * {@code java -Xmx4g -cp benchmarks.jar dev.flywheel.benchmarks.EpochCloseBenchmark [devices] [proofs] [workers]}.
  */
 public final class EpochCloseBenchmark {
-    private static final String[] POOLS = {"sensor.reading", "uptime.response", "mobility.trace", "coverage"};
+    /** Work sources as config/network.json's pools name them (beacon and witness: density-scaled, capped). */
+    private static final String[] POOLS = {"sensor.reading", "uptime.response", "mobility.trace", "coverage.beacon", "coverage.witness"};
 
     public static void main(String[] args) {
         int devices = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;

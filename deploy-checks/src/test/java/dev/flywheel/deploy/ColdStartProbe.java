@@ -12,7 +12,8 @@ import java.util.UUID;
 /**
  * The child JVM of {@link ColdStartBenchmark}: started with a function's shaded jar first on the class path, it does
  * what Lambda's runtime does on a cold start (construct the handler, read the event, invoke it) and prints one JSON
- * line of wall-clock milestones (epoch milliseconds) and its peak resident memory. Mode {@code primed} runs
+ * line of wall-clock milestones (epoch milliseconds: main, logging configured, handler constructed, primed, event
+ * handled) and its peak resident memory. Mode {@code primed} runs
  * {@code dev.flywheel.function.Priming.prime()} after construction, as SnapStart runs it before the snapshot.
  * Uses only the JDK and reflection, so nothing of the test class path shadows the jar's classes.
  */
@@ -26,6 +27,10 @@ public final class ColdStartProbe {
         Path event = Path.of(args[1]);
         boolean primed = "primed".equals(args[2]);
 
+        // Logging first, as the handler's first logger would: logback loads and runs its configuration here, so its
+        // cost (programmatic or XML) is a milestone of its own.
+        Class.forName("org.slf4j.LoggerFactory").getMethod("getILoggerFactory").invoke(null);
+        long loggingAt = System.currentTimeMillis();
         Class<?> handlerClass = Class.forName(handlerName);
         Object handler = handlerClass.getConstructor().newInstance();
         long readyAt = System.currentTimeMillis();
@@ -65,8 +70,8 @@ public final class ColdStartProbe {
 
         Runtime rt = Runtime.getRuntime();
         long heapUsedMb = (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-        System.out.printf("COLDSTART {\"main\":%d,\"ready\":%d,\"primed\":%d,\"done\":%d,\"peakRssKb\":%d,\"heapUsedMb\":%d}%n",
-                mainAt, readyAt, primedAt, doneAt, peakRssKb(), heapUsedMb);
+        System.out.printf("COLDSTART {\"main\":%d,\"logging\":%d,\"ready\":%d,\"primed\":%d,\"done\":%d,\"peakRssKb\":%d,\"heapUsedMb\":%d}%n",
+                mainAt, loggingAt, readyAt, primedAt, doneAt, peakRssKb(), heapUsedMb);
         System.out.flush();
         Runtime.getRuntime().halt(0); // the handler's non-daemon threads (SDK, Micronaut) would keep the JVM up
     }

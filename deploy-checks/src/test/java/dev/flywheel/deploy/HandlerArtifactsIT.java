@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * Every {@code Handler} in template.yaml names a public class, with a public no-argument constructor and the named
  * method, inside the jar its CodeUri points at: what Lambda needs to start it; and the jar logs with
- * function-support's logback.xml. An *IT because the jars exist only
+ * function-support's JsonLogConfigurator. An *IT because the jars exist only
  * after {@code package} (the function modules come before this one in the reactor).
  */
 class HandlerArtifactsIT {
@@ -47,11 +47,20 @@ class HandlerArtifactsIT {
                 if (named.length == 0) {
                     problems.add(f.logicalId() + ": " + f.handlerClass() + " has no public method " + f.handlerMethod());
                 }
-                // One logging configuration, inherited from function-support: the same bytes in every jar.
-                try (var in = loader.findResource("logback.xml") == null ? null : loader.findResource("logback.xml").openStream()) {
-                    byte[] shared = Files.readAllBytes(Template.repoRoot().resolve("functions/function-support/src/main/resources/logback.xml"));
-                    if (in == null || !Arrays.equals(in.readAllBytes(), shared)) {
-                        problems.add(f.logicalId() + ": logback.xml in the jar is missing or not function-support's");
+                // One logging configuration, inherited from function-support: its configurator, registered for logback's
+                // ServiceLoader, and no XML file in the jar that would make it step aside.
+                var services = loader.findResource("META-INF/services/ch.qos.logback.classic.spi.Configurator");
+                String registered = services == null ? "" : new String(services.openStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8).strip();
+                if (!registered.equals("dev.flywheel.function.JsonLogConfigurator")) {
+                    problems.add(f.logicalId() + ": the jar does not register function-support's JsonLogConfigurator with logback: '"
+                            + registered + "'");
+                } else {
+                    Class.forName(registered, false, loader);
+                }
+                for (String xml : List.of("logback.xml", "logback-test.xml")) {
+                    if (loader.findResource(xml) != null) {
+                        problems.add(f.logicalId() + ": the jar carries " + xml + ", which replaces the JSON logging");
                     }
                 }
                 if (template.functionProperty(functionOf(template, f), "Architectures").toString().contains("arm64")) {

@@ -1,11 +1,21 @@
 package dev.flywheel.deploy;
 
+import dev.flywheel.chain.ChainConfig;
+import dev.flywheel.chain.DeployedContracts;
+import dev.flywheel.chain.DeploymentPlan;
+import dev.flywheel.chain.LocalKeyTransactionSigner;
+import dev.flywheel.chain.RewardsContractsDeployer;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.testing.MotoDynamo;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
+import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -16,8 +26,10 @@ import java.util.UUID;
 /**
  * A place to run the built functions locally: the template's tables under a fresh stack name on the tests' AWS
  * back end (moto or LocalStack, {@link dev.flywheel.testing.AwsBackend}), the two secrets the settler and the
- * entropy function read (the devnet's Anvil URL, Anvil's first dev key), and each function's configuration as
- * the properties Micronaut reads (the template sets the same ones as environment variables).
+ * entropy function read (the devnet's Anvil URL, Anvil's first dev key), a RewardsDistributor and its timelock
+ * deployed on the devnet's Anvil with the sandbox's epoch clock (as DevnetProvisioner deploys them), and each
+ * function's configuration as the properties Micronaut reads (the template sets the same ones as environment
+ * variables), the distributor's address included.
  */
 final class Sandbox implements AutoCloseable {
     final DynamoDbClient dynamo;
@@ -25,7 +37,14 @@ final class Sandbox implements AutoCloseable {
     private final SecretsManagerClient secrets;
     private final String rpcSecret;
     private final String signerSecret;
-    private final String genesis = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    /** Anvil's well-known first dev key: it deploys the contracts and holds every role, as on a devnet. */
+    private static final String OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    private static final Duration EPOCH = Duration.ofHours(1);
+    private static final BigInteger EMISSION = new BigInteger("1000000000000000000000000");
+    private final Instant genesis = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    private final long chainId = Long.parseLong(require("FLYWHEEL_CHAIN_ID"));
+    /** The distributor the settler publishes to and the claims API reads; the closer binds leaves to it. */
+    final DeployedContracts contracts;
 
     Sandbox() {
         this(MotoDynamo.client(), MotoDynamo.endpoint());
@@ -43,18 +62,36 @@ final class Sandbox implements AutoCloseable {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         rpcSecret = "it/sandbox-rpc-" + suffix;
         signerSecret = "it/sandbox-signer-" + suffix;
-        secrets.createSecret(b -> b.name(rpcSecret).secretString(require("FLYWHEEL_CHAIN_RPC")));
-        // Anvil's well-known first dev key: the settler reads it only when a root is due.
-        secrets.createSecret(b -> b.name(signerSecret).secretString("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
+        String rpc = require("FLYWHEEL_CHAIN_RPC");
+        secrets.createSecret(b -> b.name(rpcSecret).secretString(rpc));
+        // The settler reads the key only when a root is due.
+        secrets.createSecret(b -> b.name(signerSecret).secretString(OPERATOR_KEY));
+        contracts = deploy(rpc);
     }
 
-    /**
-     * Functions whose sample event reads the RewardsDistributor on chain (roots, claimed totals): the sandbox deploys
-     * no contracts yet, so their event run is skipped here and printed as skipped. Their chain paths run on Anvil in
-     * ClaimsApiHandlerIT, RootPublisherFaultsIT and EpochSettlerAlarmIT; deploying the contracts into the sandbox
-     * is the open step (issue 10 note).
-     */
-    static final java.util.Set<String> NEEDS_DEPLOYED_CONTRACTS = java.util.Set.of("SettlerFunction", "ClaimsApiFunction");
+    /** What the sandbox's distributor holds now, read on chain. */
+    dev.flywheel.core.claims.DistributorView.OnChainRoots roots() {
+        String rpc = require("FLYWHEEL_CHAIN_RPC");
+        Web3j web3j = Web3j.build(new HttpService(rpc));
+        try {
+            return new dev.flywheel.chain.ChainDistributorView(web3j, ChainConfig.of(rpc, chainId)
+                    .withContracts(contracts.distributorAddress(), contracts.distributorAddress())).roots();
+        } finally {
+            web3j.shutdown();
+        }
+    }
+
+    /** A fresh distributor per sandbox (the deployer makes a new pair per call), on the sandbox's epoch clock. */
+    private DeployedContracts deploy(String rpc) {
+        Credentials operator = Credentials.create(OPERATOR_KEY);
+        Web3j web3j = Web3j.build(new HttpService(rpc));
+        try {
+            return new RewardsContractsDeployer(web3j, ChainConfig.of(rpc, chainId)).deploy(new LocalKeyTransactionSigner(operator),
+                    DeploymentPlan.devnet(operator.getAddress(), genesis, EPOCH, EMISSION));
+        } finally {
+            web3j.shutdown();
+        }
+    }
 
     /** The function's configuration: the shared tables and epoch settings plus what the function itself needs. */
     Map<String, String> properties(String logicalId) {
@@ -66,26 +103,31 @@ final class Sandbox implements AutoCloseable {
         p.put("flywheel.rewards.table", tables.rewards());
         p.put("flywheel.settlements.table", tables.settlements());
         // A genesis two hours ago with hour-long epochs: the closer has one finished epoch to close, not hundreds.
-        p.put("flywheel.epoch.genesis", genesis);
-        p.put("flywheel.epoch.seconds", "3600");
-        p.put("flywheel.epoch.emission", "1000000000000000000000000");
+        p.put("flywheel.epoch.genesis", genesis.toString());
+        p.put("flywheel.epoch.seconds", Long.toString(EPOCH.toSeconds()));
+        p.put("flywheel.epoch.emission", EMISSION.toString());
         p.put("flywheel.late-data.seconds", "0");
         p.put("flywheel.entropy.table", stackPrefix + "entropy");
         p.put("flywheel.challenges.table", stackPrefix + "challenges");
         switch (logicalId) {
             case "SettlerFunction" -> {
-                p.put("flywheel.chain.id", "31337");
-                p.put("flywheel.distributor.address", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+                p.put("flywheel.chain.id", Long.toString(chainId));
+                p.put("flywheel.distributor.address", contracts.distributorAddress());
                 p.put("flywheel.signer.secret-id", signerSecret);
+                p.put("flywheel.chain.rpc-secret-id", rpcSecret);
+            }
+            case "ClaimsApiFunction" -> {
+                p.put("flywheel.chain.id", Long.toString(chainId));
+                p.put("flywheel.distributor.address", contracts.distributorAddress());
                 p.put("flywheel.chain.rpc-secret-id", rpcSecret);
             }
             case "EpochCloserFunction" -> {
                 // Leaves are bound to the chain and the distributor the settler publishes to.
-                p.put("flywheel.chain.id", "31337");
-                p.put("flywheel.distributor.address", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+                p.put("flywheel.chain.id", Long.toString(chainId));
+                p.put("flywheel.distributor.address", contracts.distributorAddress());
             }
             case "DeviceRegistryFunction" -> {
-                p.put("flywheel.chain.id", "31337");
+                p.put("flywheel.chain.id", Long.toString(chainId));
                 p.put("flywheel.iot.device-policy", "sandbox-device");
                 // The Lambda jar carries only the production issuer; the devnet CA lives in the devnet module.
                 p.put("flywheel.certificates.issuer", "iot-core");

@@ -53,7 +53,13 @@ import static dev.flywheel.dynamodb.Attr.str;
  * credit epoch is open, so a window is credited at most once and never into an epoch being closed.
  */
 public final class DynamoCoverageReports implements CoverageWindowStore {
-    public static final String POOL = "coverage";
+    /**
+     * The work sources a window's credits go to (config/network.json pools name them): the beaconer's units and the
+     * rewarded witnesses' units apart, so a network can give beacons and witnesses separate shares (Helium: 6 % and
+     * 24 %). Credits written before the split carry {@code coverage}.
+     */
+    public static final String BEACON_POOL = "coverage.beacon";
+    public static final String WITNESS_POOL = "coverage.witness";
     private static final String BEACON_QUEUE = "CQ#BEACONS";
     private static final String WITNESS_QUEUE = "CQ#WITNESSES";
     private static final String EVALUATED = "EVALUATED";
@@ -213,7 +219,8 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
                     .conditionExpression("attribute_not_exists(pk)")).build());
             writes.add(TransactWriteItem.builder().delete(d -> d.tableName(table).key(queueKey)).build());
             for (Outcome o : rewarded) {
-                writes.add(credit(epoch, o, owners.get(o.deviceId()), beacon.beaconKey()));
+                writes.add(credit(epoch, o, owners.get(o.deviceId()), beacon.beaconKey(),
+                        o == result.beacon() ? BEACON_POOL : WITNESS_POOL));
             }
             for (String device : owners.keySet()) {
                 writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(DeviceState.key(device))
@@ -250,14 +257,14 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
     }
 
     /** {@code P#<deviceId> / C#<epoch>#<proofId>}: in the device's own partition, beside its state. */
-    private TransactWriteItem credit(long epoch, Outcome o, String owner, String beaconKey) {
+    private TransactWriteItem credit(long epoch, Outcome o, String owner, String beaconKey, String pool) {
         Map<String, AttributeValue> item = new HashMap<>(DynamoProofLedger.key(DeviceState.partition(o.deviceId()),
                 "C#" + epoch + "#" + o.proofId()));
         item.put("device", s(o.deviceId()));
         item.put("owner", s(owner));
         item.put("units", n(o.units()));
         item.put("proofId", s(o.proofId()));
-        item.put("pool", s(POOL));
+        item.put("pool", s(pool));
         item.put("beaconKey", s(beaconKey));
         return TransactWriteItem.builder().put(p -> p.tableName(table).item(item)).build();
     }

@@ -120,11 +120,23 @@ public final class EpochCloser {
     }
 
     public Computed compute(long epoch, RewardRules rules, Map<String, BigInteger> previousBalances, Progress progress) {
+        return compute(epoch, rules, previousBalances, progress, locations);
+    }
+
+    /**
+     * @param cellsAt where the devices were: the registry at close; a recompute passes the cells the manifest
+     *                recorded, so a device that moved since does not change a closed epoch
+     */
+    public Computed compute(long epoch, RewardRules rules, Map<String, BigInteger> previousBalances, Progress progress,
+                            DeviceLocations cellsAt) {
         SortedMap<String, Long> unpooled = new TreeMap<>();
         List<DeviceUnits> devices = collect(epoch, rules, unpooled, progress);
         Map<String, Long> scales = Map.of();
+        Map<String, String> cells = null;
         if (rules.pools().stream().anyMatch(RewardRules.Pool::densityScaled)) {
-            scales = HexDensity.scales(rules.density(), locations.cells(active(epoch, rules, devices)));
+            cells = new java.util.HashMap<>(cellsAt.cells(active(epoch, rules, devices)));
+            cells.values().removeIf(java.util.Objects::isNull);
+            scales = HexDensity.scales(rules.density(), cells);
         }
         EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);
         Map<String, BigInteger> cumulative = new TreeMap<>(previousBalances);
@@ -132,7 +144,7 @@ public final class EpochCloser {
         CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(domain,
                 cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
         BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
-        byte[] doc = ManifestDocument.canonicalBytes(a, tree == null ? null : tree.rootHex(), total);
+        byte[] doc = ManifestDocument.canonicalBytes(a, tree == null ? null : tree.rootHex(), total, cells);
         return new Computed(a, cumulative, tree, doc, ManifestDocument.hash(doc));
     }
 

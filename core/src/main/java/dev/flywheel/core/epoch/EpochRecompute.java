@@ -16,7 +16,8 @@ import java.util.TreeSet;
 
 /**
  * Recomputes a closed epoch from the stored verified work, under the rules version it was closed
- * with, and compares the result with the stored manifest document field by field.
+ * with and with the devices' cells as the manifest recorded them at close, and compares the result
+ * with the stored manifest document field by field.
  */
 public final class EpochRecompute {
     private static final int MAX_DIFFERENCES = 100;
@@ -47,7 +48,10 @@ public final class EpochRecompute {
         String version = ledger.configVersion(epoch).orElseThrow();
         RewardRules rules = config.version(version).orElseThrow(() -> new IllegalArgumentException(
                 "epoch " + epoch + " was closed with rules version '" + version + "', which the configuration no longer has"));
-        EpochCloser.Computed c = closer.compute(epoch, rules, ledger.balances(epoch - 1), progress);
+        // Density scaling uses the cells recorded at close (a manifest from before they were recorded: today's).
+        DeviceLocations cellsAtClose = ManifestDocument.densityCells(stored).map(DeviceLocations::of).orElse(null);
+        EpochCloser.Computed c = cellsAtClose == null ? closer.compute(epoch, rules, ledger.balances(epoch - 1), progress)
+                : closer.compute(epoch, rules, ledger.balances(epoch - 1), progress, cellsAtClose);
         String storedHash = ManifestDocument.hash(stored);
         List<String> differences = storedHash.equals(c.manifestHash()) ? List.of() : diff(stored, c.document());
         return new Result(epoch, version, storedHash, c.manifestHash(), c.allocation().devices().size(), differences);

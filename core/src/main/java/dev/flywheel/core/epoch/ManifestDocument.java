@@ -32,9 +32,49 @@ public final class ManifestDocument {
     }
 
     public static byte[] canonicalBytes(EpochAllocation a, String rootHex, BigInteger totalCumulative) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + a.devices().size() * 280);
-        write(a, rootHex, totalCumulative, out);
+        return canonicalBytes(a, rootHex, totalCumulative, null);
+    }
+
+    /**
+     * @param densityCells the H3 cell of every device the density scaling counted, as read at close (null when no
+     *                     pool is density-scaled): recorded as {@code densityCells} so a recompute scales with the
+     *                     cells of the close, not where the devices are now
+     */
+    public static byte[] canonicalBytes(EpochAllocation a, String rootHex, BigInteger totalCumulative,
+                                        Map<String, String> densityCells) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + a.devices().size() * 280
+                + (densityCells == null ? 0 : densityCells.size() * 48));
+        write(a, rootHex, totalCumulative, densityCells, out);
         return out.toByteArray();
+    }
+
+    /**
+     * The {@code densityCells} a stored manifest recorded, or empty when it has none (no scaled pool, or closed
+     * before cells were recorded). Streams past every other member: a manifest can be hundreds of MB.
+     */
+    public static java.util.Optional<java.util.Map<String, String>> densityCells(byte[] document) {
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(document)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return java.util.Optional.empty();
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if (name.equals("densityCells") && value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    java.util.Map<String, String> cells = new java.util.HashMap<>();
+                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        String device = p.currentName();
+                        p.nextToken();
+                        cells.put(device, p.getText());
+                    }
+                    return java.util.Optional.of(cells);
+                }
+                p.skipChildren();
+            }
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored manifest is not JSON", e);
+        }
     }
 
     /** 0x-hex SHA-256 of canonical bytes. */
@@ -48,6 +88,11 @@ public final class ManifestDocument {
     }
 
     public static void write(EpochAllocation a, String rootHex, BigInteger totalCumulative, OutputStream out) {
+        write(a, rootHex, totalCumulative, null, out);
+    }
+
+    public static void write(EpochAllocation a, String rootHex, BigInteger totalCumulative,
+                             Map<String, String> densityCells, OutputStream out) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         // Members in RFC 8785 order (UTF-16 code units; all keys are ASCII, so String order).
         Map<String, Object> members = new TreeMap<>();
@@ -78,6 +123,9 @@ public final class ManifestDocument {
         }
         members.put("cuts", cuts);
         members.put("allocations", (Allocations) () -> a);
+        if (densityCells != null) {
+            members.put("densityCells", new Cells(densityCells));
+        }
         try {
             out.write('{');
             boolean first = true;
@@ -90,6 +138,8 @@ public final class ManifestDocument {
                 out.write(':');
                 if (m.getValue() instanceof Allocations) {
                     writeAllocations(a, out);
+                } else if (m.getValue() instanceof Cells cells) {
+                    writeCells(cells.cells(), out);
                 } else {
                     out.write(canonical((JsonNode) m.getValue()));
                 }
@@ -156,6 +206,32 @@ public final class ManifestDocument {
             out.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         out.write(']');
+    }
+
+    /** Marker for the streamed {@code densityCells} member. */
+    private record Cells(Map<String, String> cells) {
+    }
+
+    /**
+     * Device ids sorted once as an array (a million-entry TreeMap was a measurable part of a close), in String order:
+     * UTF-16 code units, RFC 8785's member order (RewardPropertiesTest checks the bytes against CanonicalJson).
+     */
+    private static void writeCells(Map<String, String> cells, OutputStream out) throws IOException {
+        String[] devices = cells.keySet().toArray(new String[0]);
+        java.util.Arrays.parallelSort(devices);
+        StringBuilder sb = new StringBuilder(64);
+        out.write('{');
+        for (int i = 0; i < devices.length; i++) {
+            sb.setLength(0);
+            if (i > 0) {
+                sb.append(',');
+            }
+            quote(devices[i], sb);
+            sb.append(':');
+            quote(cells.get(devices[i]), sb);
+            out.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        out.write('}');
     }
 
     private static String quoted(String s) {

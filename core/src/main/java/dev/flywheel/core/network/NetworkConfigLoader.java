@@ -35,8 +35,16 @@ import java.util.regex.Pattern;
 public final class NetworkConfigLoader {
     /** The packaged copy of config/network.json inside every jar that depends on core. */
     public static final String RESOURCE = "/flywheel/network.json";
-    /** Work units that the coverage window credits (HIP-15), beside the proof types' own units. */
+    /**
+     * Work units that the coverage window credited (HIP-15) before beacon and witness credits were told apart; a
+     * pool may still name it so epochs closed with it recompute. New credits go to {@link #BEACON_SOURCE} and
+     * {@link #WITNESS_SOURCE}.
+     */
     public static final String COVERAGE_SOURCE = "coverage";
+    /** The beaconer's HIP-15 units of an evaluated window (the coverage.beacon proof itself earns none). */
+    public static final String BEACON_SOURCE = "coverage.beacon";
+    /** Each rewarded witness's HIP-15 units of an evaluated window. */
+    public static final String WITNESS_SOURCE = "coverage.witness";
     private static final Pattern ACCOUNT = Pattern.compile("0x[0-9a-f]{40}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
@@ -50,6 +58,8 @@ public final class NetworkConfigLoader {
     public static Set<String> builtInSources() {
         Set<String> s = new TreeSet<>(ProofTypes.builtIn().wireTypes());
         s.add(COVERAGE_SOURCE);
+        s.add(BEACON_SOURCE);
+        s.add(WITNESS_SOURCE);
         return s;
     }
 
@@ -157,7 +167,7 @@ public final class NetworkConfigLoader {
             problem(at, node, "must be an object");
             return null;
         }
-        members(node, at, Set.of("version", "effectiveFromEpoch", "emission", "cuts", "pools", "densityScaling"));
+        members(node, at, Set.of("version", "effectiveFromEpoch", "emission", "cuts", "pools", "densityScaling", "coverageUnits"));
         String version = text(node, at, "version", NAME);
         long effective = integer(node, at, "effectiveFromEpoch", 0, Long.MAX_VALUE, null);
         List<RewardRules.EmissionStep> steps = emission(node, at);
@@ -231,7 +241,26 @@ public final class NetworkConfigLoader {
         if (anyScaled && density == null) {
             problem(at + ".densityScaling", null, "is required when a pool is densityScaled");
         }
-        return new RewardRules(version, effective, steps, cuts, pools, density);
+        RewardRules.CoverageUnits units = coverageUnits(node.get("coverageUnits"), at + ".coverageUnits");
+        return new RewardRules(version, effective, steps, cuts, pools, density, units);
+    }
+
+    /** HIP-15 parameters; each absent field takes Helium's value ({@link RewardRules.CoverageUnits#HIP15}). */
+    private RewardRules.CoverageUnits coverageUnits(JsonNode node, String at) {
+        RewardRules.CoverageUnits d = RewardRules.CoverageUnits.HIP15;
+        if (node == null) {
+            return d;
+        }
+        members(node, at, Set.of("redundancy", "decayBps", "beaconerCap", "maxRewardedWitnesses"));
+        if (!node.isObject()) {
+            return d;
+        }
+        int redundancy = (int) integer(node, at, "redundancy", 1, 64, (long) d.redundancy());
+        // 0 < d < 1: a decay of 1 (10000) never decays, 0 drops every witness past the redundancy to (R - 1) / n
+        int decay = (int) integer(node, at, "decayBps", 1, RewardRules.BPS - 1, (long) d.decayBps());
+        int cap = (int) integer(node, at, "beaconerCap", 1, 1000, (long) d.beaconerCap());
+        int witnesses = (int) integer(node, at, "maxRewardedWitnesses", 0, 1000, (long) d.maxRewardedWitnesses());
+        return new RewardRules.CoverageUnits(redundancy, decay, cap, witnesses);
     }
 
     private List<RewardRules.EmissionStep> emission(JsonNode node, String at) {

@@ -33,65 +33,84 @@ public final class HexDensity {
         int finest = limits.getLast().resolution();
         H3Core h3 = H3Native.get();
 
-        Map<String, Long> leafOf = new HashMap<>();
-        Map<Long, Long> unclipped = new HashMap<>();
+        int n = cellByDevice.size();
+        String[] devices = new String[n];
+        long[] leafOf = new long[n]; // 0: no usable cell
+        HexCounts counts = new HexCounts(n);
+        int d = 0;
         for (Map.Entry<String, String> e : cellByDevice.entrySet()) {
+            devices[d] = e.getKey();
             String cell = e.getValue();
-            if (cell == null || !H3Index.isValidCell(cell) || H3Index.resolution(cell) < finest) {
-                continue;
+            if (cell != null && H3Index.isValidCell(cell) && H3Index.resolution(cell) >= finest) {
+                leafOf[d] = parent(Long.parseUnsignedLong(cell, 16), finest);
+                counts.add(leafOf[d], 1);
             }
-            long leaf = parent(Long.parseUnsignedLong(cell, 16), finest);
-            leafOf.put(e.getKey(), leaf);
-            unclipped.merge(leaf, 1L, Long::sum);
+            d++;
         }
         // Per resolution, finest first: unclipped and clipped counts of every occupied hex.
-        List<Map<Long, long[]>> levels = new ArrayList<>();
+        HexCounts[] levels = new HexCounts[limits.size()];
         for (int i = limits.size() - 1; i >= 0; i--) {
             RewardRules.HexLimit limit = limits.get(i);
-            Map<Long, long[]> level = new HashMap<>(unclipped.size() * 2);
-            for (Map.Entry<Long, Long> e : unclipped.entrySet()) {
-                long count = e.getValue();
-                long clipped = count;
+            HexCounts level = counts;
+            level.clip((hex, count) -> {
                 // The limit is never below target (max >= target), so a hex at or under target is never
                 // clipped and its neighbours need not be looked up: most hexes, and most of the H3 calls.
-                if (count > limit.target()) {
-                    long hex = e.getKey();
-                    long occupied = 0;
-                    for (Long n : h3.gridDisk(hex, 1)) {
-                        if (n != hex && unclipped.getOrDefault(n, 0L) >= limit.target()) {
-                            occupied++;
-                        }
-                    }
-                    long hexLimit = Math.min(limit.max(), limit.target() * Math.max(1, occupied - limit.neighbors() + 1));
-                    clipped = Math.min(count, hexLimit);
+                if (count <= limit.target()) {
+                    return count;
                 }
-                level.put(e.getKey(), new long[]{count, clipped});
-            }
-            levels.add(level);
+                long occupied = 0;
+                for (Long neighbour : h3.gridDisk(hex, 1)) {
+                    if (neighbour != hex && level.unclipped(neighbour) >= limit.target()) {
+                        occupied++;
+                    }
+                }
+                long hexLimit = Math.min(limit.max(), limit.target() * Math.max(1, occupied - limit.neighbors() + 1));
+                return Math.min(count, hexLimit);
+            });
+            levels[limits.size() - 1 - i] = level;
             if (i > 0) {
                 int coarser = limits.get(i - 1).resolution();
-                Map<Long, Long> next = new HashMap<>();
-                level.forEach((hex, counts) -> next.merge(parent(hex, coarser), counts[1], Long::sum));
-                unclipped = next;
+                HexCounts next = new HexCounts(level.size());
+                level.forEach((hex, unclipped, clipped) -> next.add(parent(hex, coarser), clipped));
+                counts = next;
             }
         }
-        Map<String, Long> scales = new HashMap<>(cellByDevice.size() * 2);
-        BigInteger one = BigInteger.valueOf(ONE);
-        for (String device : cellByDevice.keySet()) {
-            Long leaf = leafOf.get(device);
-            if (leaf == null) {
-                scales.put(device, 0L);
+        Map<String, Long> scales = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            if (leafOf[i] == 0) {
+                scales.put(devices[i], 0L);
                 continue;
             }
-            BigInteger num = BigInteger.ONE;
-            BigInteger den = BigInteger.ONE;
-            for (int level = 0; level < levels.size(); level++) {
+            // Only clipped levels change the product; in longs while it fits, exactly in BigInteger otherwise.
+            long num = 1;
+            long den = 1;
+            BigInteger bigNum = null;
+            BigInteger bigDen = null;
+            for (int level = 0; level < levels.length; level++) {
                 int res = limits.get(limits.size() - 1 - level).resolution();
-                long[] counts = levels.get(level).get(parent(leaf, res));
-                num = num.multiply(BigInteger.valueOf(counts[1]));
-                den = den.multiply(BigInteger.valueOf(counts[0]));
+                long hex = parent(leafOf[i], res);
+                long u = levels[level].unclipped(hex);
+                long c = levels[level].clipped(hex);
+                if (c == u) {
+                    continue;
+                }
+                if (bigNum == null && Math.multiplyHigh(num, c) == 0 && Math.multiplyHigh(den, u) == 0
+                        && num * c >= 0 && den * u >= 0) {
+                    num *= c;
+                    den *= u;
+                } else {
+                    bigNum = (bigNum == null ? BigInteger.valueOf(num) : bigNum).multiply(BigInteger.valueOf(c));
+                    bigDen = (bigDen == null ? BigInteger.valueOf(den) : bigDen).multiply(BigInteger.valueOf(u));
+                }
             }
-            scales.put(device, num.multiply(one).divide(den).longValueExact());
+            long scale;
+            if (bigNum == null && Math.multiplyHigh(num, ONE) == 0 && num * ONE >= 0) {
+                scale = num * ONE / den;
+            } else {
+                scale = (bigNum == null ? BigInteger.valueOf(num) : bigNum).multiply(BigInteger.valueOf(ONE))
+                        .divide(bigDen == null ? BigInteger.valueOf(den) : bigDen).longValueExact();
+            }
+            scales.put(devices[i], scale);
         }
         return scales;
     }

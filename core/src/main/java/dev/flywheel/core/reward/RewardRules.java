@@ -15,13 +15,32 @@ import java.util.TreeMap;
  * smallest unit. Built and validated by {@code core/network}'s loader; see docs/rewards.md.
  */
 public record RewardRules(String version, long effectiveFromEpoch, List<EmissionStep> emission, List<Cut> cuts,
-                          List<Pool> pools, DensityScaling density) {
+                          List<Pool> pools, DensityScaling density, CoverageUnits coverageUnits) {
     public static final int BPS = 10_000;
 
     public RewardRules {
         emission = List.copyOf(emission);
         cuts = List.copyOf(cuts);
         pools = List.copyOf(pools);
+        java.util.Objects.requireNonNull(coverageUnits, "coverageUnits");
+    }
+
+    /** Rules with the HIP-15 defaults for coverage units. */
+    public RewardRules(String version, long effectiveFromEpoch, List<EmissionStep> emission, List<Cut> cuts,
+                       List<Pool> pools, DensityScaling density) {
+        this(version, effectiveFromEpoch, emission, cuts, pools, density, CoverageUnits.HIP15);
+    }
+
+    /**
+     * How a coverage window turns rewarded witnesses into units (HIP-15), applied when the window is evaluated,
+     * under the rules in force then; the units are credited to the {@code coverage.beacon} and
+     * {@code coverage.witness} sources. With d = decayBps / 10000 and R = redundancy, for n rewarded witnesses:
+     * beaconer n/R (n <= R), min(beaconerCap, beaconerCap - d^(n-R)) above; each witness 1 (n <= R),
+     * (R - (1 - d^(n-R))) / n above. Only the first {@code maxRewardedWitnesses} valid witnesses by arrival count.
+     */
+    public record CoverageUnits(int redundancy, int decayBps, int beaconerCap, int maxRewardedWitnesses) {
+        /** Helium's values: redundancy 4, decay 0.8, cap 2, 14 witnesses. */
+        public static final CoverageUnits HIP15 = new CoverageUnits(4, 8000, 2, 14);
     }
 
     /**
@@ -133,6 +152,8 @@ public record RewardRules(String version, long effectiveFromEpoch, List<Emission
                 n.put("capPerOwner", p.capPerOwner().toString());
             }
         }
+        o.putObject("coverageUnits").put("redundancy", coverageUnits.redundancy()).put("decayBps", coverageUnits.decayBps())
+                .put("beaconerCap", coverageUnits.beaconerCap()).put("maxRewardedWitnesses", coverageUnits.maxRewardedWitnesses());
         if (density != null) {
             ObjectNode d = o.putObject("densityScaling").put("lookbackEpochs", density.lookbackEpochs());
             var res = d.putArray("resolutions");

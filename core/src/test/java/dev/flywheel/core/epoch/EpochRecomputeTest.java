@@ -79,4 +79,37 @@ class EpochRecomputeTest {
         assertTrue(e.getMessage().contains("$.rewards[1].effectiveFromEpoch: 1 is not after the last closed epoch 1"), e.getMessage());
         assertEquals(1, ledger.cursor(-1).lastClosed());
     }
+
+    @Test
+    void aDeviceThatMovesAfterTheCloseDoesNotChangeTheRecomputedEpoch() {
+        String sf = dev.flywheel.core.geo.H3Native.get().latLngToCellAddress(37.7749, -122.4194, 12);
+        String oakland = dev.flywheel.core.geo.H3Native.get().latLngToCellAddress(37.8044, -122.2712, 12);
+        String berkeley = dev.flywheel.core.geo.H3Native.get().latLngToCellAddress(37.8715, -122.2730, 12);
+        RewardRules scaled = new RewardRules("v1", 0, List.of(new RewardRules.EmissionStep(0, null, BigInteger.valueOf(1_000_000), 0, RewardRules.BPS)),
+                List.of(), List.of(new RewardRules.Pool("witness", RewardRules.BPS, new TreeMap<>(Map.of("coverage.witness", 1L)), true, null, null)),
+                new RewardRules.DensityScaling(1, List.of(new RewardRules.HexLimit(8, 2, 1, 1), new RewardRules.HexLimit(10, 2, 1, 1))));
+        NetworkConfig config = config(scaled);
+        InMemoryWorkSource work = new InMemoryWorkSource()
+                .put(0, new DeviceWork("d1", A, new TreeMap<>(Map.of("coverage.witness", 10L))))
+                .put(0, new DeviceWork("d2", B, new TreeMap<>(Map.of("coverage.witness", 10L))))
+                .put(0, new DeviceWork("d3", B, new TreeMap<>(Map.of("coverage.witness", 10L))));
+        // The registry as the closer reads it: d1 and d2 share a hex (scale 1/2 each), d3 is alone.
+        Map<String, String> registry = new java.util.HashMap<>(Map.of("d1", sf, "d2", sf, "d3", oakland));
+        InMemoryEpochLedger ledger = new InMemoryEpochLedger();
+        EpochCloser closer = new EpochCloser(ledger, work, DeviceLocations.of(registry), config,
+                Clock.fixed(CLOCK.end(0), ZoneOffset.UTC), 2, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1"));
+        EpochManifest closed = closer.closeDue(5).getFirst();
+        assertTrue(new String(ledger.manifestDocument(0).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"densityCells\":{\"d1\":\"" + sf + "\",\"d2\":\"" + sf + "\",\"d3\":\"" + oakland + "\"}"));
+
+        registry.put("d2", berkeley); // the owner re-asserts d2's location after the close
+        EpochRecompute.Result after = new EpochRecompute(ledger, closer, config).recompute(0, EpochCloser.Progress.NONE);
+        assertTrue(after.matches(), after.differences().toString());
+        assertEquals(closed.manifestHash(), after.recomputedHash());
+        // With today's cells the same work would split differently: the recorded cells are what keeps the root.
+        EpochCloser.Computed today = closer.compute(0, ledger.balances(-1), EpochCloser.Progress.NONE);
+        assertFalse(today.rootHex().equals(closed.rootHex()), "moving d2 must change a fresh computation");
+        assertEquals(closed.rootHex(), closer.compute(0, scaled, ledger.balances(-1), EpochCloser.Progress.NONE,
+                DeviceLocations.of(ManifestDocument.densityCells(ledger.manifestDocument(0).orElseThrow()).orElseThrow())).rootHex());
+    }
 }

@@ -61,12 +61,15 @@ class RewardsDocExamplesTest {
     void examplesOneToThreeAndTheEpochTotals() {
         String sf = H3Native.get().latLngToCellAddress(37.7749, -122.4194, 12);
         String oakland = H3Native.get().latLngToCellAddress(37.8044, -122.2712, 12);
+        String berkeley = H3Native.get().latLngToCellAddress(37.8715, -122.2730, 12);
         InMemoryWorkSource w = new InMemoryWorkSource()
                 .put(0, new DeviceWork("a", X, new TreeMap<>(Map.of("sensor.reading", 4L, "uptime.response", 3L))))
                 .put(0, work("b", X, "sensor.reading", 2)).put(0, work("c", Y, "sensor.reading", 1))
                 .put(0, work("d", Z, "uptime.response", 1))
-                .put(0, work("e", Y, "coverage", 10)).put(0, work("f", X, "coverage", 10)).put(0, work("g", Y, "coverage", 10));
-        EpochAllocation a = close(0, w, Map.of("e", sf, "f", sf, "g", oakland));
+                .put(0, work("e", Y, "coverage.witness", 1_000_000)).put(0, work("f", X, "coverage.witness", 1_000_000))
+                .put(0, new DeviceWork("g", Y, new TreeMap<>(Map.of("coverage.beacon", 750_000L, "coverage.witness", 1_000_000L))))
+                .put(0, work("h", Z, "coverage.beacon", 500_000));
+        EpochAllocation a = close(0, w, Map.of("e", sf, "f", sf, "g", oakland, "h", berkeley));
 
         assertEquals(List.of(new EpochAllocation.CutResult("operator", OPERATOR, b(50))), a.cuts());
         // Example 1: sensor
@@ -77,22 +80,29 @@ class RewardsDocExamplesTest {
         assertEquals(b(50), amount(a, "d", "uptime"));
         assertEquals(b(30), pool(a, "uptime").unallocated().get("device_cap"));
         assertEquals(b(170), pool(a, "uptime").allocated());
-        // Example 3: coverage, density and owner cap
+        // Example 3: witness pool, density and owner cap
         Map<String, Long> scales = new TreeMap<>();
         a.devices().forEach(d -> scales.put(d.deviceId(), d.scalePpb()));
         assertEquals(500_000_000L, scales.get("e"));
         assertEquals(500_000_000L, scales.get("f"));
         assertEquals(1_000_000_000L, scales.get("g"));
-        assertEquals(b(20_000_000_000L), pool(a, "coverage").weight());
-        assertEquals(List.of(b(33), b(37), b(66)), List.of(amount(a, "e", "coverage"), amount(a, "f", "coverage"), amount(a, "g", "coverage")));
-        assertEquals(b(1), pool(a, "coverage").unallocated().get("rounding"));
-        assertEquals(b(13), pool(a, "coverage").unallocated().get("owner_cap"));
-        assertEquals(b(136), pool(a, "coverage").allocated());
+        assertEquals(1_000_000_000L, scales.get("h"));
+        assertEquals(b(120), pool(a, "witness").emission());
+        assertEquals(b(2_000_000_000_000_000L), pool(a, "witness").weight());
+        assertEquals(List.of(b(26), b(30), b(53)), List.of(amount(a, "e", "witness"), amount(a, "f", "witness"), amount(a, "g", "witness")));
+        assertEquals(b(0), pool(a, "witness").unallocated().get("rounding"));
+        assertEquals(b(11), pool(a, "witness").unallocated().get("owner_cap"));
+        assertEquals(b(109), pool(a, "witness").allocated());
+        // Example 3b: beacon pool
+        assertEquals(b(30), pool(a, "beacon").emission());
+        assertEquals(b(1_250_000_000_000_000L), pool(a, "beacon").weight());
+        assertEquals(List.of(b(18), b(12)), List.of(amount(a, "g", "beacon"), amount(a, "h", "beacon")));
+        assertEquals(b(30), pool(a, "beacon").allocated());
         // The epoch
-        assertEquals(b(954), a.allocated());
-        assertEquals(Map.of("rounding", b(3), "device_cap", b(30), "owner_cap", b(13), "empty_pool", b(0), "unassigned_share", b(0)),
+        assertEquals(b(957), a.allocated());
+        assertEquals(Map.of("rounding", b(2), "device_cap", b(30), "owner_cap", b(11), "empty_pool", b(0), "unassigned_share", b(0)),
                 a.unallocatedByReason());
-        assertEquals(Map.of(X, b(670), Y, b(184), Z, b(50), OPERATOR, b(50)), a.byAccount());
+        assertEquals(Map.of(X, b(663), Y, b(182), Z, b(62), OPERATOR, b(50)), a.byAccount());
     }
 
     @Test
@@ -100,7 +110,8 @@ class RewardsDocExamplesTest {
         EpochAllocation a = close(0, new InMemoryWorkSource().put(0, work("a", X, "sensor.reading", 1)), Map.of());
         assertEquals(b(600), amount(a, "a", "sensor"));
         assertEquals(b(200), pool(a, "uptime").unallocated().get("empty_pool"));
-        assertEquals(b(150), pool(a, "coverage").unallocated().get("empty_pool"));
+        assertEquals(b(30), pool(a, "beacon").unallocated().get("empty_pool"));
+        assertEquals(b(120), pool(a, "witness").unallocated().get("empty_pool"));
         assertEquals(b(650), a.allocated());
         assertEquals(b(350), a.unallocated());
     }
@@ -112,5 +123,20 @@ class RewardsDocExamplesTest {
         for (int i = 0; i < epochs.length; i++) {
             assertEquals(b(expected[i]), config.emission().emissionFor(epochs[i]), "epoch " + epochs[i]);
         }
+    }
+
+    @Test
+    void example6TheUnitsOfOneWindow() {
+        var units = config.rulesFor(0).coverageUnits();
+        assertEquals(new dev.flywheel.core.reward.RewardRules.CoverageUnits(4, 8000, 2, 14), units);
+        var file = new dev.flywheel.core.types.coverage.Hip15.Params(units.redundancy(), units.decayBps(), units.beaconerCap());
+        assertEquals(1_200_000, file.beaconerMicros(5));
+        assertEquals(760_000, file.witnessMicros(5));
+        var halfDecay = new dev.flywheel.core.types.coverage.Hip15.Params(4, 5000, 2);
+        assertEquals(1_500_000, halfDecay.beaconerMicros(5));
+        assertEquals(700_000, halfDecay.witnessMicros(5));
+        // maxRewardedWitnesses 4: n = 4
+        assertEquals(1_000_000, file.beaconerMicros(4));
+        assertEquals(1_000_000, file.witnessMicros(4));
     }
 }

@@ -47,6 +47,38 @@ class NetworkConfigLoaderTest {
     }
 
     @Test
+    void theFileHoldsTheHip15ParametersAndSeparateBeaconAndWitnessPools() throws Exception {
+        RewardRules v1 = NetworkConfigLoader.load(Path.of("../config/network.json")).rulesFor(0);
+        assertEquals(RewardRules.CoverageUnits.HIP15, v1.coverageUnits());
+        assertEquals(new RewardRules.CoverageUnits(4, 8000, 2, 14), v1.coverageUnits());
+        // The PoC share (30 %) split as Helium's 6 % beacons, 24 % witnesses, each over its own window credits.
+        assertEquals("beacon", v1.poolOf("coverage.beacon").name());
+        assertEquals(600, v1.poolOf("coverage.beacon").shareBps());
+        assertEquals("witness", v1.poolOf("coverage.witness").name());
+        assertEquals(2400, v1.poolOf("coverage.witness").shareBps());
+        // Absent: Helium's values, written out in the rules' JSON (the manifest embeds them).
+        ObjectNode c = base();
+        v0(c).remove("coverageUnits");
+        RewardRules defaults = NetworkConfigLoader.parse(c.toString()).rulesFor(0);
+        assertEquals(RewardRules.CoverageUnits.HIP15, defaults.coverageUnits());
+        assertEquals(14, defaults.toJson().get("coverageUnits").get("maxRewardedWitnesses").asInt());
+        ((ObjectNode) v0(c).putObject("coverageUnits")).put("decayBps", 5000);
+        assertEquals(new RewardRules.CoverageUnits(4, 5000, 2, 14), NetworkConfigLoader.parse(c.toString()).rulesFor(0).coverageUnits());
+    }
+
+    @Test
+    void hip15ParametersOutOfRangeAreRefusedNamingFieldAndValue() throws Exception {
+        var e = refused(c -> ((ObjectNode) v0(c).get("coverageUnits")).put("decayBps", 10000).put("redundancy", 0)
+                .put("beaconerCap", -2).put("witnesses", 3));
+        assertTrue(e.getMessage().contains("$.rewards[0].coverageUnits.decayBps: '10000' is above 9999"), e.getMessage());
+        assertTrue(e.getMessage().contains("$.rewards[0].coverageUnits.redundancy: '0' is below 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("$.rewards[0].coverageUnits.beaconerCap: '-2' is negative"), e.getMessage());
+        assertTrue(e.getMessage().contains("$.rewards[0].coverageUnits.witnesses: 3 is not a known field"), e.getMessage());
+        var type = refused(c -> ((ObjectNode) v0(c).get("coverageUnits")).put("maxRewardedWitnesses", "14"));
+        assertTrue(type.getMessage().contains("$.rewards[0].coverageUnits.maxRewardedWitnesses: \"14\" must be an integer"), type.getMessage());
+    }
+
+    @Test
     void poolsOverOneHundredPercentAreRefusedNamingFieldAndValue() throws Exception {
         var e = refused(c -> ((ObjectNode) v0(c).get("pools").get(0)).put("shareBps", 9000));
         assertTrue(e.getMessage().contains("$.rewards[0].pools: '15000 bps' cuts and pools add up to 150.00 %"), e.getMessage());

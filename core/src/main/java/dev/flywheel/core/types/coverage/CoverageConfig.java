@@ -57,6 +57,13 @@ public record CoverageConfig(Duration entropyMaxAge, Duration beaconInterval, Du
                 settleDelay);
     }
 
+    /** The same limits rewarding another number of witnesses per beacon (config/network.json {@code coverageUnits}). */
+    public CoverageConfig withMaxRewardedWitnesses(int max) {
+        return new CoverageConfig(entropyMaxAge, beaconInterval, maxBeaconToWitnessLag, maxWitnessLag, maxFrequencyDeltaHz,
+                cellDistanceResolution, minCellDistance, maxDistanceMeters, rssiMarginDeciDb, reciprocityWindow, max,
+                settleDelay);
+    }
+
     /** The same limits with another settle delay (a devnet evaluates windows sooner than 60 s). */
     public CoverageConfig withSettleDelay(Duration delay) {
         return new CoverageConfig(entropyMaxAge, beaconInterval, maxBeaconToWitnessLag, maxWitnessLag, maxFrequencyDeltaHz,

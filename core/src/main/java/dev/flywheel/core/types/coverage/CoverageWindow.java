@@ -52,9 +52,17 @@ public final class CoverageWindow {
     private final ReciprocityHistory history;
     private final CoverageDenylist denylist;
     private final AntennaGains gains;
+    private final Hip15.Params units;
 
     public CoverageWindow(CoverageConfig config, EntropyLookup entropy, RegionResolver regions, ReciprocityHistory history,
                           CoverageDenylist denylist, AntennaGains gains) {
+        this(config, entropy, regions, history, denylist, gains, Hip15.Params.DEFAULT);
+    }
+
+    /** @param units the HIP-15 parameters of the network's rules (config/network.json {@code coverageUnits}) */
+    public CoverageWindow(CoverageConfig config, EntropyLookup entropy, RegionResolver regions, ReciprocityHistory history,
+                          CoverageDenylist denylist, AntennaGains gains, Hip15.Params units) {
+        this.units = Objects.requireNonNull(units, "units");
         this.config = Objects.requireNonNull(config, "config");
         this.entropy = new EntropyWindow(entropy, config.entropyMaxAge());
         this.regions = Objects.requireNonNull(regions, "regions");
@@ -148,7 +156,7 @@ public final class CoverageWindow {
         // 3. cap and units
         int valid = (int) verdicts.stream().filter(Optional::isEmpty).count();
         int n = Math.min(valid, config.maxRewardedWitnesses());
-        long witnessUnits = Hip15.witnessMicros(n);
+        long witnessUnits = units.witnessMicros(n);
         List<Outcome> outcomes = new ArrayList<>(sorted.size());
         int rank = 0;
         for (int i = 0; i < sorted.size(); i++) {
@@ -171,7 +179,7 @@ public final class CoverageWindow {
                 .orElseGet(() -> new Outcome(beacon.proofId(), beacon.deviceId(), true, null,
                         n + " rewarded witnesses of " + sorted.size() + " reports",
                         Map.of("rewardedWitnesses", n, "witnessReports", sorted.size(), "validWitnesses", valid),
-                        Hip15.beaconerMicros(n)));
+                        units.beaconerMicros(n)));
         return new CoverageResult(beaconOutcome, outcomes, n, updates);
     }
 

@@ -3,7 +3,8 @@ package dev.flywheel.core.types.coverage;
 import java.math.BigInteger;
 
 /**
- * HIP-15 reward units for one beacon with {@code n} rewarded witnesses (redundancy R = 4, decay 0.8, cap 2):
+ * HIP-15 reward units for one beacon with {@code n} rewarded witnesses; the static methods use Helium's parameters
+ * (redundancy R = 4, decay 0.8, cap 2), {@link Params} any a network configures:
  * <pre>
  * beaconer(n) = n / 4                              n <= 4
  *             = min(2, 2 - 0.8^(n-4))              n >  4
@@ -31,44 +32,82 @@ public final class Hip15 {
         }
     }
 
+    /**
+     * The HIP-15 parameters (config/network.json {@code coverageUnits}, per rules version): {@link #DEFAULT} is
+     * Helium's redundancy 4, decay 0.8 (8000 bps), beaconer cap 2. With d = decayBps / 10000 and R = redundancy:
+     * beaconer(n) = n/R (n <= R), min(cap, cap - d^(n-R)) (n > R); witness(n) = 1 (1 <= n <= R),
+     * (R - (1 - d^(n-R))) / n (n > R).
+     */
+    public record Params(int redundancy, int decayBps, int beaconerCap) {
+        public static final Params DEFAULT = new Params(REDUNDANCY, 8000, 2);
+
+        public Params {
+            if (redundancy < 1 || decayBps <= 0 || decayBps >= 10_000 || beaconerCap < 1) {
+                throw new IllegalArgumentException("HIP-15 parameters out of range: redundancy " + redundancy
+                        + ", decayBps " + decayBps + ", beaconerCap " + beaconerCap);
+            }
+        }
+
+        /** d^k as an exact fraction, from decayBps/10000 in lowest terms (8000 bps: 4^k / 5^k). */
+        private Fraction decayPow(int k) {
+            BigInteger num = BigInteger.valueOf(decayBps);
+            BigInteger den = BigInteger.valueOf(10_000);
+            BigInteger g = num.gcd(den);
+            return new Fraction(num.divide(g).pow(k), den.divide(g).pow(k));
+        }
+
+        public Fraction beaconerExact(int n) {
+            requireN(n);
+            if (n <= redundancy) {
+                return new Fraction(BigInteger.valueOf(n), BigInteger.valueOf(redundancy));
+            }
+            Fraction d = decayPow(n - redundancy);
+            // cap - d^k = (cap*den - num) / den, always below the cap
+            return new Fraction(d.denominator().multiply(BigInteger.valueOf(beaconerCap)).subtract(d.numerator()), d.denominator());
+        }
+
+        public Fraction witnessExact(int n) {
+            requireN(n);
+            if (n == 0) {
+                return new Fraction(BigInteger.ZERO, BigInteger.ONE);
+            }
+            if (n <= redundancy) {
+                return new Fraction(BigInteger.ONE, BigInteger.ONE);
+            }
+            Fraction d = decayPow(n - redundancy);
+            // (R - (1 - d^k)) / n = ((R-1)*den + num) / (n*den)
+            return new Fraction(d.denominator().multiply(BigInteger.valueOf(redundancy - 1L)).add(d.numerator()),
+                    d.denominator().multiply(BigInteger.valueOf(n)));
+        }
+
+        public long beaconerMicros(int n) {
+            return beaconerExact(n).floorMicros();
+        }
+
+        public long witnessMicros(int n) {
+            return witnessExact(n).floorMicros();
+        }
+    }
+
     private Hip15() {
     }
 
     public static Fraction beaconerExact(int n) {
-        requireN(n);
-        if (n <= REDUNDANCY) {
-            return new Fraction(BigInteger.valueOf(n), BigInteger.valueOf(REDUNDANCY));
-        }
-        int k = n - REDUNDANCY;
-        BigInteger five = BigInteger.valueOf(5).pow(k);
-        BigInteger four = BigInteger.valueOf(4).pow(k);
-        // 2 - 4^k/5^k = (2*5^k - 4^k) / 5^k, always below the cap 2
-        return new Fraction(five.shiftLeft(1).subtract(four), five);
+        return Params.DEFAULT.beaconerExact(n);
     }
 
     public static Fraction witnessExact(int n) {
-        requireN(n);
-        if (n == 0) {
-            return new Fraction(BigInteger.ZERO, BigInteger.ONE);
-        }
-        if (n <= REDUNDANCY) {
-            return new Fraction(BigInteger.ONE, BigInteger.ONE);
-        }
-        int k = n - REDUNDANCY;
-        BigInteger five = BigInteger.valueOf(5).pow(k);
-        BigInteger four = BigInteger.valueOf(4).pow(k);
-        // (4 - (1 - 4^k/5^k)) / n = (3*5^k + 4^k) / (n*5^k)
-        return new Fraction(five.multiply(BigInteger.valueOf(3)).add(four), five.multiply(BigInteger.valueOf(n)));
+        return Params.DEFAULT.witnessExact(n);
     }
 
-    /** Beaconer's micro-units for n rewarded witnesses. */
+    /** Beaconer's micro-units for n rewarded witnesses, under the default parameters. */
     public static long beaconerMicros(int n) {
-        return beaconerExact(n).floorMicros();
+        return Params.DEFAULT.beaconerMicros(n);
     }
 
-    /** Each rewarded witness's micro-units when n witnesses are rewarded. */
+    /** Each rewarded witness's micro-units when n witnesses are rewarded, under the default parameters. */
     public static long witnessMicros(int n) {
-        return witnessExact(n).floorMicros();
+        return Params.DEFAULT.witnessMicros(n);
     }
 
     private static void requireN(int n) {
