@@ -4,7 +4,7 @@ import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.entropy.EntropyBeacon;
 import dev.flywheel.core.entropy.EntropyWindow;
 import dev.flywheel.core.entropy.NetworkEntropy;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.testing.MotoDynamo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,12 +4,12 @@ import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PlausibilityChecks;
-import dev.flywheel.core.verify.PriorProof;
+import dev.flywheel.core.proof.PlausibilityChecks;
+import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
@@ -112,7 +112,7 @@ class DynamoPriorProofsIT {
                 new SensorReading("temperature", 18.25, "celsius"), key));
         Verdict verdict = verifier.verify(twelfth);
         assertInstanceOf(Verdict.Rejected.class, verdict);
-        assertEquals(dev.flywheel.core.verify.ReasonCode.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
+        assertEquals(dev.flywheel.core.proof.ReasonCode.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
         ledger.record(twelfth, verdict);
         assertEquals(11, ledger.priorProofs().last("prior-3", SensorReading.TYPE).orElseThrow().sequence(),
                 "a rejected reading is not remembered");

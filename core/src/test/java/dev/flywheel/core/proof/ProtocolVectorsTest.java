@@ -1,5 +1,12 @@
 package dev.flywheel.core.proof;
 
+import dev.flywheel.core.types.coverage.CoverageBeacon;
+import dev.flywheel.core.types.coverage.CoverageWitness;
+import dev.flywheel.core.types.energy.MeterReading;
+import dev.flywheel.core.types.mobility.GnssFix;
+import dev.flywheel.core.types.mobility.LocationTrace;
+import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.types.uptime.ChallengeResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,14 +16,8 @@ import dev.flywheel.core.crypto.Keccak256;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.types.coverage.BeaconPayload;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PlausibilityChecks;
-import dev.flywheel.core.verify.PriorProof;
-import dev.flywheel.core.verify.ProofRule;
 import dev.flywheel.core.verify.ProofVerifier;
-import dev.flywheel.core.verify.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
 import org.junit.jupiter.api.BeforeAll;

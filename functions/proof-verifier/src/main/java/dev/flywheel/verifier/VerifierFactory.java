@@ -1,11 +1,10 @@
 package dev.flywheel.verifier;
 
+import dev.flywheel.core.entropy.EntropyLookup;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.types.coverage.CoverageRules;
-import dev.flywheel.core.types.sensor.SensorReadingRule;
-import dev.flywheel.core.types.uptime.UptimeResponseRule;
-import dev.flywheel.core.verify.PlausibilityChecks;
-import dev.flywheel.core.verify.ProofRule;
+import dev.flywheel.core.proof.TypePorts;
+import dev.flywheel.core.types.sensor.NeighbourReadings;
+import dev.flywheel.core.types.uptime.ChallengeLookup;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.core.verify.VerificationService;
@@ -23,9 +22,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -51,32 +48,35 @@ public class VerifierFactory {
                 Duration.ofSeconds(cacheSeconds), Clock.systemUTC());
         var denylist = new CachingDenylist(new DynamoDenylist(dynamo, tables.devices())::contains,
                 Duration.ofSeconds(denylistSeconds), Clock.systemUTC());
-        // The network's configuration names the proof types it rewards; blank means every built-in type.
+        // The network's configuration names the proof types it rewards; blank means every registered type.
         Set<String> enabled = Arrays.stream(proofTypes.split(",")).map(String::strip).filter(t -> !t.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        var verifier = new ProofVerifier(devices, denylist, policy, checks(dynamo, entropyTable, challengesTable, neighbourCheck ? tables : null),
-                enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled), ledger.priorProofs());
+        ProofTypes types = enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled);
+        var verifier = new ProofVerifier(devices, denylist, policy,
+                types.checks(ports(dynamo, entropyTable, challengesTable, neighbourCheck ? tables : null)),
+                types, ledger.priorProofs());
         // Devices of a batch are verified concurrently (each device's deliveries in order): Lambda bills wall time.
         return new VerificationService(verifier, ledger, parallelism);
     }
 
     /**
-     * Every type's rules; coverage and uptime join when their tables are configured, the sensor neighbour check when
-     * {@code flywheel.sensor.neighbour-check} is true (template.yaml sets it; off by default, e.g. on the devnet).
+     * The storage adapters behind the ports proof types declare; a type whose port is absent gets no rule (its proofs
+     * are {@code unknown_proof_type}). Coverage joins when the entropy table is configured, uptime when the challenges
+     * table is, the sensor neighbour check when {@code flywheel.sensor.neighbour-check} is true (template.yaml sets it;
+     * off by default, e.g. on the devnet).
      */
-    private static PlausibilityChecks checks(DynamoDbClient dynamo, String entropyTable, String challengesTable,
-                                             TableNames neighbourTables) {
-        List<ProofRule<?>> rules = new ArrayList<>(PlausibilityChecks.standaloneRules());
+    private static TypePorts ports(DynamoDbClient dynamo, String entropyTable, String challengesTable,
+                                   TableNames neighbourTables) {
+        TypePorts ports = TypePorts.none();
         if (neighbourTables != null) {
-            // Replaces the portless sensor rule (same body type): readings are also judged against nearby devices'.
-            rules.add(SensorReadingRule.defaults().withNeighbours(new DynamoNeighbourReadings(dynamo, neighbourTables)));
+            ports = ports.with(NeighbourReadings.class, new DynamoNeighbourReadings(dynamo, neighbourTables));
         }
         if (!entropyTable.isBlank()) {
-            rules.addAll(CoverageRules.defaults(new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1))));
+            ports = ports.with(EntropyLookup.class, new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1)));
         }
         if (!challengesTable.isBlank()) {
-            rules.add(UptimeResponseRule.defaults(new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1))));
+            ports = ports.with(ChallengeLookup.class, new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1)));
         }
-        return new PlausibilityChecks(rules);
+        return ports;
     }
 }

@@ -1,4 +1,4 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.proof;
 
 /**
  * Why a proof was not credited. Every rejection is stored with one of these (a paper trail, as
