@@ -3,11 +3,16 @@ package dev.flywheel.verifier;
 import dev.flywheel.core.entropy.EntropyLookup;
 import dev.flywheel.core.proof.ProofTypes;
 import dev.flywheel.core.proof.TypePorts;
+import dev.flywheel.core.types.bandwidth.BandwidthDirectory;
+import dev.flywheel.core.types.bandwidth.BandwidthSessions;
 import dev.flywheel.core.types.sensor.NeighbourReadings;
 import dev.flywheel.core.types.uptime.ChallengeLookup;
+import dev.flywheel.core.verify.DeviceDirectory;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.core.verify.VerificationService;
+import dev.flywheel.dynamodb.DynamoBandwidthDirectory;
+import dev.flywheel.dynamodb.DynamoBandwidthSessions;
 import dev.flywheel.dynamodb.DynamoChallengeLedger;
 import dev.flywheel.dynamodb.DynamoDenylist;
 import dev.flywheel.dynamodb.DynamoEntropyLedger;
@@ -53,7 +58,7 @@ public class VerifierFactory {
                 .collect(Collectors.toUnmodifiableSet());
         ProofTypes types = enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled);
         var verifier = new ProofVerifier(devices, denylist, policy,
-                types.checks(ports(dynamo, entropyTable, challengesTable, neighbourCheck ? tables : null)),
+                types.checks(ports(dynamo, tables, devices, entropyTable, challengesTable, neighbourCheck)),
                 types, ledger.priorProofs());
         // Devices of a batch are verified concurrently (each device's deliveries in order): Lambda bills wall time.
         return new VerificationService(verifier, ledger, parallelism);
@@ -61,21 +66,23 @@ public class VerifierFactory {
 
     /**
      * The storage adapters behind the ports proof types declare; a type whose port is absent gets no rule (its proofs
-     * are {@code unknown_proof_type}). Coverage joins when the entropy table is configured, uptime when the challenges
-     * table is, the sensor neighbour check when {@code flywheel.sensor.neighbour-check} is true (template.yaml sets it;
-     * off by default, e.g. on the devnet).
+     * are {@code unknown_proof_type}). Coverage joins when the entropy table is configured, uptime and bandwidth
+     * receipts when the challenges table is (bandwidth sessions live there too), the sensor neighbour check when
+     * {@code flywheel.sensor.neighbour-check} is true (template.yaml sets it; off by default, e.g. on the devnet).
      */
-    private static TypePorts ports(DynamoDbClient dynamo, String entropyTable, String challengesTable,
-                                   TableNames neighbourTables) {
+    private static TypePorts ports(DynamoDbClient dynamo, TableNames tables, DeviceDirectory devices, String entropyTable,
+                                   String challengesTable, boolean neighbourCheck) {
         TypePorts ports = TypePorts.none();
-        if (neighbourTables != null) {
-            ports = ports.with(NeighbourReadings.class, new DynamoNeighbourReadings(dynamo, neighbourTables));
+        if (neighbourCheck) {
+            ports = ports.with(NeighbourReadings.class, new DynamoNeighbourReadings(dynamo, tables));
         }
         if (!entropyTable.isBlank()) {
             ports = ports.with(EntropyLookup.class, new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1)));
         }
         if (!challengesTable.isBlank()) {
-            ports = ports.with(ChallengeLookup.class, new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1)));
+            ports = ports.with(ChallengeLookup.class, new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1)))
+                    .with(BandwidthSessions.class, new DynamoBandwidthSessions(dynamo, challengesTable, Duration.ofDays(2), Clock.systemUTC()))
+                    .with(BandwidthDirectory.class, new DynamoBandwidthDirectory(devices, dynamo, tables.devices()));
         }
         return ports;
     }
