@@ -1,5 +1,7 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
@@ -13,8 +15,6 @@ import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ledger remembers each device's newest accepted proof per type, on a real moto_server. */
 class DynamoPriorProofsIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofHours(1));
     private static DynamoDbClient dynamo;
     private static TableNames tables;
@@ -37,15 +39,9 @@ class DynamoPriorProofsIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         ledger = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        dynamo.close();
     }
 
     @Test
