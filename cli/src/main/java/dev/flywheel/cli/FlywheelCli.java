@@ -469,7 +469,7 @@ public final class FlywheelCli {
                 throw new CommandLine.ParameterException(spec.commandLine(), deviceKey + " has no deviceId");
             }
             byte[] wire = dev.flywheel.core.proof.ProofCodec.encode(key.deviceId(), seq, java.time.Instant.now(), h3,
-                    new dev.flywheel.core.proof.SensorReading(metric, value, unit), key.key());
+                    new dev.flywheel.core.types.sensor.SensorReading(metric, value, unit), key.key());
             // Decode our own output: a bad metric, unit or cell fails here, not silently at the verifier.
             dev.flywheel.core.proof.ProofEnvelope envelope;
             try {

@@ -2,7 +2,7 @@ package dev.flywheel.cli;
 
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.device.mqtt.DeviceClient;
 import dev.flywheel.device.mqtt.MqttEndpoint;
 import dev.flywheel.device.mqtt.Topics;

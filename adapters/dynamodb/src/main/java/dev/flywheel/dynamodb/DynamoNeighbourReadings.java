@@ -1,6 +1,6 @@
 package dev.flywheel.dynamodb;
 
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.types.sensor.NeighbourReadings;
 import dev.flywheel.core.types.sensor.SensorReadingRule;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

@@ -5,8 +5,8 @@ import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.json.InvalidJsonException;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.verify.PriorProof;
-import dev.flywheel.core.verify.PriorProofs;
+import dev.flywheel.core.proof.PriorProof;
+import dev.flywheel.core.proof.PriorProofs;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

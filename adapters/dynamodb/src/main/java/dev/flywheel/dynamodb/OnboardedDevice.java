@@ -1,6 +1,6 @@
 package dev.flywheel.dynamodb;
 
-import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.proof.DeviceRecord;
 
 import java.time.Instant;
 

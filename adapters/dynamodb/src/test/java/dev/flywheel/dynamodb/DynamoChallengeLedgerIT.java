@@ -1,9 +1,9 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.types.uptime.IssuedChallenge;
 import dev.flywheel.core.types.uptime.UptimeChallenges;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DynamoChallengeLedger on a real moto_server, in the ChallengesTable that template.yaml declares. */
 class DynamoChallengeLedgerIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final Instant AT = Instant.parse("2026-11-25T12:00:05Z");
     private static DynamoDbClient dynamo;
     private static TableNames tables;
@@ -31,25 +33,10 @@ class DynamoChallengeLedgerIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
-        challengeTable = tables.devices().replaceFirst("-devices$", "-challenges");
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
+        challengeTable = MOTO.table("challenges");
         ledger = new DynamoChallengeLedger(dynamo, challengeTable, Duration.ofHours(1));
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            for (String extra : List.of(challengeTable, tables.devices().replaceFirst("-devices$", "-entropy"))) {
-                try {
-                    dynamo.deleteTable(b -> b.tableName(extra));
-                } catch (RuntimeException ignored) {
-                    // best effort
-                }
-            }
-            dynamo.close();
-        }
     }
 
     @Test

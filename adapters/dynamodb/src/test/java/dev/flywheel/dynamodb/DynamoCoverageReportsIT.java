@@ -1,9 +1,11 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
-import dev.flywheel.core.proof.CoverageBeacon;
-import dev.flywheel.core.proof.CoverageWitness;
+import dev.flywheel.core.types.coverage.CoverageBeacon;
+import dev.flywheel.core.types.coverage.CoverageWitness;
 import dev.flywheel.core.reward.WorkCredit;
 import dev.flywheel.core.types.coverage.AntennaGains;
 import dev.flywheel.core.types.coverage.BeaconPayload;
@@ -17,10 +19,8 @@ import dev.flywheel.core.types.coverage.CoverageWindowEvaluator;
 import dev.flywheel.core.types.coverage.Hip15;
 import dev.flywheel.core.types.coverage.RegionResolver;
 import dev.flywheel.core.types.coverage.WitnessReport;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -39,6 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Coverage reports, window evaluation and coverage credits on a real moto_server: exactly once, whatever is repeated. */
 class DynamoCoverageReportsIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofHours(1));
     private static final String ENTROPY = "7f0c1e9a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6";
     private static final long FREQ = 904_100_000L;
@@ -51,17 +53,11 @@ class DynamoCoverageReportsIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         ledger = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
         reports = ledger.coverage();
         epochs = new DynamoEpochLedger(dynamo, tables, ledger);
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        dynamo.close();
     }
 
     private static CoverageWindowEvaluator evaluator(Instant entropyAt) {

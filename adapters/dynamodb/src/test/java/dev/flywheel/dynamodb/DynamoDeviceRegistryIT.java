@@ -1,11 +1,11 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DynamoDeviceRegistry on a real moto_server. */
 class DynamoDeviceRegistryIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Instant AT = Instant.parse("2026-11-25T12:00:00Z");
 
@@ -41,17 +43,9 @@ class DynamoDeviceRegistryIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         registry = new DynamoDeviceRegistry(dynamo, tables.devices());
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            dynamo.close();
-        }
     }
 
     private static String id() {

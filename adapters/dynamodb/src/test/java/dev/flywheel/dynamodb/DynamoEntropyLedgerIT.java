@@ -1,12 +1,12 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.entropy.EntropyBeacon;
 import dev.flywheel.core.entropy.EntropyWindow;
 import dev.flywheel.core.entropy.NetworkEntropy;
-import dev.flywheel.core.verify.ReasonCode;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
+import dev.flywheel.core.proof.ReasonCode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DynamoEntropyLedger on a real moto_server, in the EntropyTable that template.yaml declares. */
 class DynamoEntropyLedgerIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final EntropyBeacon BEACON = new EntropyBeacon("flywheel-it", EntropyBeacon.DEFAULT_PERIOD);
     private static DynamoDbClient dynamo;
     private static TableNames tables;
@@ -29,23 +31,10 @@ class DynamoEntropyLedgerIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
-        entropyTable = tables.devices().replaceFirst("-devices$", "-entropy");
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
+        entropyTable = MOTO.table("entropy");
         ledger = DynamoEntropyLedger.withDefaultRetention(dynamo, entropyTable);
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            try {
-                dynamo.deleteTable(b -> b.tableName(entropyTable));
-            } catch (RuntimeException ignored) {
-                // best effort
-            }
-            dynamo.close();
-        }
     }
 
     private static byte[] block(int b) {

@@ -1,22 +1,22 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.types.sensor.SensorReadingRule;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.verify.ProofVerifier;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -36,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Neighbour readings per H3 res-5 cell, written when the ledger records an accepted reading, on a real moto_server. */
 class DynamoNeighbourReadingsIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofHours(1));
     /** Two res-10 cells in res-5 cell 852a1073fffffff, one in another res-5 cell. */
     private static final String CELL_A = "8a2a1072b59ffff";
@@ -52,16 +54,10 @@ class DynamoNeighbourReadingsIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         ledger = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
         neighbours = new DynamoNeighbourReadings(dynamo, tables);
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        dynamo.close();
     }
 
     @Test

@@ -1,20 +1,20 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PlausibilityChecks;
-import dev.flywheel.core.verify.PriorProof;
+import dev.flywheel.core.proof.PlausibilityChecks;
+import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ledger remembers each device's newest accepted proof per type, on a real moto_server. */
 class DynamoPriorProofsIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofHours(1));
     private static DynamoDbClient dynamo;
     private static TableNames tables;
@@ -37,15 +39,9 @@ class DynamoPriorProofsIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         ledger = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        dynamo.close();
     }
 
     @Test
@@ -112,7 +108,7 @@ class DynamoPriorProofsIT {
                 new SensorReading("temperature", 18.25, "celsius"), key));
         Verdict verdict = verifier.verify(twelfth);
         assertInstanceOf(Verdict.Rejected.class, verdict);
-        assertEquals(dev.flywheel.core.verify.ReasonCode.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
+        assertEquals(dev.flywheel.core.proof.ReasonCode.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
         ledger.record(twelfth, verdict);
         assertEquals(11, ledger.priorProofs().last("prior-3", SensorReading.TYPE).orElseThrow().sequence(),
                 "a rejected reading is not remembered");

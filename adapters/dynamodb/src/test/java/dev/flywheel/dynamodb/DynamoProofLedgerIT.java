@@ -1,23 +1,23 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.reward.WorkCredit;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.verify.ProofVerifier;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerdictLedger.Outcome;
 import dev.flywheel.core.verify.VerificationPolicy;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -53,6 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and its own epochs, so tests share the class's tables without seeing each other's data.
  */
 class DynamoProofLedgerIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
     private static final EpochClock CLOCK = new EpochClock(GENESIS, Duration.ofSeconds(60));
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -68,18 +70,10 @@ class DynamoProofLedgerIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         ledger = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
         epochs = new DynamoEpochLedger(dynamo, tables, ledger);
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            dynamo.close();
-        }
     }
 
     /** A registered device with its signing key. */

@@ -1,8 +1,8 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.testing.MotoTables;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.settlement.JournaledTransaction;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -18,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DynamoTransactionJournal on a real moto_server: the conditional create that makes settlement exactly-once. */
 class DynamoTransactionJournalIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final String FROM = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
     private static DynamoDbClient dynamo;
@@ -26,17 +28,9 @@ class DynamoTransactionJournalIT {
 
     @BeforeAll
     static void createTables() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         journal = new DynamoTransactionJournal(dynamo, tables.settlements());
-    }
-
-    @AfterAll
-    static void dropTables() {
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            dynamo.close();
-        }
     }
 
     private static String intent() {

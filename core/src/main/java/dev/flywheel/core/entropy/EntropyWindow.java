@@ -1,7 +1,7 @@
 package dev.flywheel.core.entropy;
 
-import dev.flywheel.core.verify.PlausibilityChecks.Failure;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.PlausibilityChecks.Failure;
+import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.flywheel.core.epoch;
 
 import dev.flywheel.core.verify.DeviceDirectory;
-import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.proof.DeviceRecord;
 
 import java.util.Collection;
 import java.util.HashMap;

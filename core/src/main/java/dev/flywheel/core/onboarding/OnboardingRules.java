@@ -4,8 +4,8 @@ import dev.flywheel.core.crypto.EvmSignatures;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.geo.H3Index;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,6 @@ package dev.flywheel.core.proof;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.json.CanonicalJson;
-import dev.flywheel.core.verify.ReasonCode;
 
 import java.util.Set;
 import java.util.regex.Pattern;

@@ -1,6 +1,5 @@
 package dev.flywheel.core.proof;
 
-import dev.flywheel.core.verify.ReasonCode;
 
 /** The payload is not a well-formed v1 proof; carries the reason code to record. */
 public final class MalformedProofException extends Exception {

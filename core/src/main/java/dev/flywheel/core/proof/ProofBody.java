@@ -1,10 +1,10 @@
 package dev.flywheel.core.proof;
 
 /**
- * The type-specific part of a proof. Each network configuration enables the types it rewards;
- * each type brings its own plausibility checks.
+ * The type-specific part of a proof. Each proof type (one package under {@code core/types/}) defines its body record
+ * and registers its {@link ProofType}; each network configuration enables the types it rewards.
  */
-public sealed interface ProofBody permits SensorReading, LocationTrace, MeterReading, CoverageBeacon, CoverageWitness, ChallengeResponse {
+public interface ProofBody {
 
     /** The wire value of the envelope's {@code type} member. */
     String type();

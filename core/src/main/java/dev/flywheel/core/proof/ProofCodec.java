@@ -8,7 +8,6 @@ import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.json.InvalidJsonException;
-import dev.flywheel.core.verify.ReasonCode;
 
 import java.time.Instant;
 import java.util.Iterator;

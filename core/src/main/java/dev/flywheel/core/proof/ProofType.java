@@ -2,9 +2,13 @@ package dev.flywheel.core.proof;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Optional;
+
 /**
- * One kind of proof a network can accept: its wire {@code type}, and how its body is read and
- * written. Its checks live beside it as a {@link dev.flywheel.core.verify.ProofRule}.
+ * One kind of proof a network can accept, everything about it in one place: its wire {@code type}, how its body is
+ * read and written, and its checks and reward units ({@link #rule}). An implementation lives in its own package under
+ * {@code core/types/<name>/} and is registered with one line in
+ * {@code META-INF/services/dev.flywheel.core.proof.ProofType}; {@link ProofTypes} finds it there (docs/proof-types.md).
  */
 public interface ProofType<B extends ProofBody> {
 
@@ -25,4 +29,11 @@ public interface ProofType<B extends ProofBody> {
     default boolean stationary() {
         return true;
     }
+
+    /**
+     * This type's checks with its default limits, built with the ports it declares (storage across proofs), or empty
+     * when {@code ports} lacks one it needs: the network then cannot verify this type and answers
+     * {@code unknown_proof_type}.
+     */
+    Optional<? extends ProofRule<B>> rule(TypePorts ports);
 }

@@ -1,45 +1,52 @@
 package dev.flywheel.core.proof;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flywheel.core.types.sensor.SensorReadingType;
-import dev.flywheel.core.verify.ReasonCode;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 
-/** The proof types a network accepts, chosen by its configuration; a type outside the set is unknown. */
+/**
+ * The registry of proof types: every {@link ProofType} registered in {@code META-INF/services/} on the class path
+ * ({@link #builtIn()}), or the subset a network's configuration enables. A type outside the set is unknown. Nothing
+ * else in the code base lists the types: the verifier and the epoch closer both ask this class.
+ */
 public final class ProofTypes {
-    private static final ProofTypes BUILT_IN = new ProofTypes(List.of(
-            new SensorReadingType(),
-            new dev.flywheel.core.types.mobility.LocationTraceType(),
-            new dev.flywheel.core.types.energy.MeterReadingType(),
-            new dev.flywheel.core.types.coverage.CoverageBeaconType(),
-            new dev.flywheel.core.types.coverage.CoverageWitnessType(),
-            new dev.flywheel.core.types.uptime.UptimeResponseType()));
+    private static final ProofTypes REGISTERED = new ProofTypes(load());
 
     private final Map<String, ProofType<?>> byWire = new LinkedHashMap<>();
     private final Map<Class<?>, ProofType<?>> byBody = new LinkedHashMap<>();
 
     private ProofTypes(Collection<ProofType<?>> types) {
         for (ProofType<?> t : types) {
-            byWire.put(t.wireType(), t);
-            byBody.put(t.bodyType(), t);
+            if (byWire.put(t.wireType(), t) != null || byBody.put(t.bodyType(), t) != null) {
+                throw new IllegalStateException("proof type " + t.wireType() + " (" + t.bodyType().getName() + ") is registered twice");
+            }
         }
     }
 
-    /** Every type this code base implements. */
-    public static ProofTypes builtIn() {
-        return BUILT_IN;
+    private static List<ProofType<?>> load() {
+        List<ProofType<?>> found = new ArrayList<>();
+        for (ProofType<?> t : ServiceLoader.load(ProofType.class, ProofTypes.class.getClassLoader())) {
+            found.add(t);
+        }
+        return found;
     }
 
-    /** The built-in types named in {@code wireTypes} (a network's configuration). */
+    /** Every registered type (the name is kept from when the list was written here by hand). */
+    public static ProofTypes builtIn() {
+        return REGISTERED;
+    }
+
+    /** The registered types named in {@code wireTypes} (a network's configuration). */
     public static ProofTypes enabled(Set<String> wireTypes) {
-        List<ProofType<?>> chosen = BUILT_IN.byWire.values().stream().filter(t -> wireTypes.contains(t.wireType())).toList();
+        List<ProofType<?>> chosen = REGISTERED.byWire.values().stream().filter(t -> wireTypes.contains(t.wireType())).toList();
         if (chosen.size() != wireTypes.size()) {
-            throw new IllegalArgumentException("unknown proof types in " + wireTypes + "; built in: " + BUILT_IN.byWire.keySet());
+            throw new IllegalArgumentException("unknown proof types in " + wireTypes + "; built in: " + REGISTERED.byWire.keySet());
         }
         return new ProofTypes(chosen);
     }
@@ -62,10 +69,24 @@ public final class ProofTypes {
         return t.decode(body);
     }
 
+    /** The rules of these types that {@code ports} can build, in registration order; a type needing a missing port has none. */
+    public List<ProofRule<?>> rules(TypePorts ports) {
+        List<ProofRule<?>> rules = new ArrayList<>();
+        for (ProofType<?> t : byWire.values()) {
+            t.rule(ports).ifPresent(rules::add);
+        }
+        return rules;
+    }
+
+    /** The plausibility checks of these types, as {@link #rules} builds them. */
+    public PlausibilityChecks checks(TypePorts ports) {
+        return new PlausibilityChecks(rules(ports));
+    }
+
     @SuppressWarnings("unchecked")
-    /** The body's wire form, by its built-in codec. */
+    /** The body's wire form, by its registered codec. */
     public static <B extends ProofBody> ObjectNode encode(B body) {
-        ProofType<B> t = (ProofType<B>) BUILT_IN.byBody.get(body.getClass());
+        ProofType<B> t = (ProofType<B>) REGISTERED.byBody.get(body.getClass());
         if (t == null) {
             throw new IllegalArgumentException("no codec for " + body.getClass().getSimpleName());
         }

@@ -1,10 +1,14 @@
 package dev.flywheel.core.verify;
 
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.PlausibilityChecks;
+import dev.flywheel.core.proof.PriorProofs;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.types.coverage.CoverageGeo;
+import dev.flywheel.core.geo.CellGeometry;
 
 import java.time.Duration;
 import java.util.Map;
@@ -115,18 +119,18 @@ public final class ProofVerifier {
     private Optional<Verdict.Rejected> checkLocation(String topicDevice, ProofEnvelope proof, DeviceRecord device) {
         String claimed = proof.h3Cell();
         String asserted = device.h3Cell();
-        if (claimed == null || asserted == null || !types.stationary(proof.type()) || !CoverageGeo.isValidCell(asserted)) {
+        if (claimed == null || asserted == null || !types.stationary(proof.type()) || !CellGeometry.isValidCell(asserted)) {
             return Optional.empty();
         }
         if (claimed.equals(asserted)) {
             // The usual honest case, decided without the native H3 calls: distance 0 is within any limit.
             return Optional.empty();
         }
-        if (!CoverageGeo.isValidCell(claimed)) {
+        if (!CellGeometry.isValidCell(claimed)) {
             return Optional.of(reject(topicDevice, proof, ReasonCode.SCHEMA_INVALID,
                     "'loc.h3' is not a valid H3 cell", Map.of()));
         }
-        double meters = CoverageGeo.distanceMeters(claimed, asserted);
+        double meters = CellGeometry.distanceMeters(claimed, asserted);
         double limit = policy.maxLocationOffsetMeters();
         if (meters > limit) {
             return Optional.of(reject(topicDevice, proof, ReasonCode.LOCATION_MISMATCH,

@@ -1,5 +1,7 @@
 package dev.flywheel.core.verify;
 
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.proof.ProofEnvelope;
 
 import java.util.Map;

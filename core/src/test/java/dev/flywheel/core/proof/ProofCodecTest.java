@@ -1,11 +1,11 @@
 package dev.flywheel.core.proof;
 
+import dev.flywheel.core.types.sensor.SensorReading;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.json.CanonicalJson;
-import dev.flywheel.core.verify.ReasonCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,5 +1,12 @@
 package dev.flywheel.core.proof;
 
+import dev.flywheel.core.types.coverage.CoverageBeacon;
+import dev.flywheel.core.types.coverage.CoverageWitness;
+import dev.flywheel.core.types.energy.MeterReading;
+import dev.flywheel.core.types.mobility.GnssFix;
+import dev.flywheel.core.types.mobility.LocationTrace;
+import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.types.uptime.ChallengeResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;

@@ -1,13 +1,17 @@
 package dev.flywheel.core.verify;
 
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.PlausibilityChecks;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
-import dev.flywheel.core.proof.GnssFix;
-import dev.flywheel.core.proof.LocationTrace;
+import dev.flywheel.core.types.mobility.GnssFix;
+import dev.flywheel.core.types.mobility.LocationTrace;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.types.coverage.CoverageGeo;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,15 @@
 package dev.flywheel.core.verify;
 
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.PlausibilityChecks;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -2,8 +2,8 @@ package dev.flywheel.device.sim;
 
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
-import dev.flywheel.core.proof.CoverageBeacon;
-import dev.flywheel.core.proof.CoverageWitness;
+import dev.flywheel.core.types.coverage.CoverageBeacon;
+import dev.flywheel.core.types.coverage.CoverageWitness;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.types.coverage.BeaconPayload;
 import dev.flywheel.core.types.coverage.CoverageGeo;

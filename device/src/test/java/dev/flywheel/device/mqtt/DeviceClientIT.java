@@ -3,7 +3,7 @@ package dev.flywheel.device.mqtt;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.device.DevnetEnv;
 import dev.flywheel.device.pki.CertificateFiles;
 import dev.flywheel.device.pki.LocalCertificateAuthority;

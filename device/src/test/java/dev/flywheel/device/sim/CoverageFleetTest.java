@@ -1,6 +1,6 @@
 package dev.flywheel.device.sim;
 
-import dev.flywheel.core.proof.CoverageWitness;
+import dev.flywheel.core.types.coverage.CoverageWitness;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.types.coverage.CoverageGeo;
 import dev.flywheel.device.pki.LocalCertificateAuthority;

@@ -2,12 +2,12 @@ package dev.flywheel.device.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.verify.ProofVerifier;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.device.DevnetEnv;

@@ -3,10 +3,10 @@ package dev.flywheel.device.sim;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
-import dev.flywheel.core.verify.PlausibilityChecks;
+import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.device.pki.LocalCertificateAuthority;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -214,7 +214,7 @@ class SimulatedDeviceTest {
             assertEquals(w.deviceId(), p.deviceId(), "it signs as itself");
             assertTrue(p.scheme().verify(w.signingKey().publicKey(), p.signedBytes(), p.signature()));
             // Were the broker to deliver it, the topic identity would catch it.
-            assertEquals(dev.flywheel.core.verify.ReasonCode.TOPIC_DEVICE_MISMATCH,
+            assertEquals(dev.flywheel.core.proof.ReasonCode.TOPIC_DEVICE_MISMATCH,
                     ((dev.flywheel.core.verify.Verdict.Rejected) verify(devices, w.targetDeviceId(), payload)).reason());
         }
         SimulatedDevice honest = firstOf(devices, DeviceRole.HONEST);
@@ -239,7 +239,7 @@ class SimulatedDeviceTest {
             assertEquals(NOW, p.deviceTime());
             // Signed correctly, but thousands of kilometres from the registered cell.
             var r = (dev.flywheel.core.verify.Verdict.Rejected) verify(devices, t.deviceId(), payload);
-            assertEquals(dev.flywheel.core.verify.ReasonCode.LOCATION_MISMATCH, r.reason(), r.detail());
+            assertEquals(dev.flywheel.core.proof.ReasonCode.LOCATION_MISMATCH, r.reason(), r.detail());
             assertEquals("location_mismatch", r.reason().wire());
             assertTrue(((Number) r.evidence().get("distanceMeters")).doubleValue() > 4_000_000, "about 4,100 km");
         }
@@ -260,7 +260,7 @@ class SimulatedDeviceTest {
             ProofEnvelope p = ProofCodec.decode(payload);
             assertEquals(NOW.plus(Duration.ofMinutes(5)), p.deviceTime());
             assertTrue(p.scheme().verify(c.signingKey().publicKey(), p.signedBytes(), p.signature()));
-            assertEquals(dev.flywheel.core.verify.ReasonCode.FROM_FUTURE,
+            assertEquals(dev.flywheel.core.proof.ReasonCode.FROM_FUTURE,
                     ((dev.flywheel.core.verify.Verdict.Rejected) verify(devices, c.deviceId(), payload)).reason());
         }
     }

@@ -8,7 +8,7 @@ import dev.flywheel.core.crypto.EvmSignatures;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.onboarding.OnboardingError;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceStatus;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;

@@ -1,7 +1,7 @@
 package dev.flywheel.verifier;
 
 import dev.flywheel.core.verify.DeviceDirectory;
-import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.proof.DeviceRecord;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.flywheel.verifier;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictArchive;
 import dev.flywheel.core.verify.VerdictLedger;

@@ -1,14 +1,18 @@
 package dev.flywheel.verifier;
 
+import dev.flywheel.core.entropy.EntropyLookup;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.types.coverage.CoverageRules;
-import dev.flywheel.core.types.sensor.SensorReadingRule;
-import dev.flywheel.core.types.uptime.UptimeResponseRule;
-import dev.flywheel.core.verify.PlausibilityChecks;
-import dev.flywheel.core.verify.ProofRule;
+import dev.flywheel.core.proof.TypePorts;
+import dev.flywheel.core.types.bandwidth.BandwidthDirectory;
+import dev.flywheel.core.types.bandwidth.BandwidthSessions;
+import dev.flywheel.core.types.sensor.NeighbourReadings;
+import dev.flywheel.core.types.uptime.ChallengeLookup;
+import dev.flywheel.core.verify.DeviceDirectory;
 import dev.flywheel.core.verify.ProofVerifier;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.core.verify.VerificationService;
+import dev.flywheel.dynamodb.DynamoBandwidthDirectory;
+import dev.flywheel.dynamodb.DynamoBandwidthSessions;
 import dev.flywheel.dynamodb.DynamoChallengeLedger;
 import dev.flywheel.dynamodb.DynamoDenylist;
 import dev.flywheel.dynamodb.DynamoEntropyLedger;
@@ -23,9 +27,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -51,32 +53,37 @@ public class VerifierFactory {
                 Duration.ofSeconds(cacheSeconds), Clock.systemUTC());
         var denylist = new CachingDenylist(new DynamoDenylist(dynamo, tables.devices())::contains,
                 Duration.ofSeconds(denylistSeconds), Clock.systemUTC());
-        // The network's configuration names the proof types it rewards; blank means every built-in type.
+        // The network's configuration names the proof types it rewards; blank means every registered type.
         Set<String> enabled = Arrays.stream(proofTypes.split(",")).map(String::strip).filter(t -> !t.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        var verifier = new ProofVerifier(devices, denylist, policy, checks(dynamo, entropyTable, challengesTable, neighbourCheck ? tables : null),
-                enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled), ledger.priorProofs());
+        ProofTypes types = enabled.isEmpty() ? ProofTypes.builtIn() : ProofTypes.enabled(enabled);
+        var verifier = new ProofVerifier(devices, denylist, policy,
+                types.checks(ports(dynamo, tables, devices, entropyTable, challengesTable, neighbourCheck)),
+                types, ledger.priorProofs());
         // Devices of a batch are verified concurrently (each device's deliveries in order): Lambda bills wall time.
         return new VerificationService(verifier, ledger, parallelism);
     }
 
     /**
-     * Every type's rules; coverage and uptime join when their tables are configured, the sensor neighbour check when
+     * The storage adapters behind the ports proof types declare; a type whose port is absent gets no rule (its proofs
+     * are {@code unknown_proof_type}). Coverage joins when the entropy table is configured, uptime and bandwidth
+     * receipts when the challenges table is (bandwidth sessions live there too), the sensor neighbour check when
      * {@code flywheel.sensor.neighbour-check} is true (template.yaml sets it; off by default, e.g. on the devnet).
      */
-    private static PlausibilityChecks checks(DynamoDbClient dynamo, String entropyTable, String challengesTable,
-                                             TableNames neighbourTables) {
-        List<ProofRule<?>> rules = new ArrayList<>(PlausibilityChecks.standaloneRules());
-        if (neighbourTables != null) {
-            // Replaces the portless sensor rule (same body type): readings are also judged against nearby devices'.
-            rules.add(SensorReadingRule.defaults().withNeighbours(new DynamoNeighbourReadings(dynamo, neighbourTables)));
+    private static TypePorts ports(DynamoDbClient dynamo, TableNames tables, DeviceDirectory devices, String entropyTable,
+                                   String challengesTable, boolean neighbourCheck) {
+        TypePorts ports = TypePorts.none();
+        if (neighbourCheck) {
+            ports = ports.with(NeighbourReadings.class, new DynamoNeighbourReadings(dynamo, tables));
         }
         if (!entropyTable.isBlank()) {
-            rules.addAll(CoverageRules.defaults(new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1))));
+            ports = ports.with(EntropyLookup.class, new DynamoEntropyLedger(dynamo, entropyTable, Duration.ofDays(1)));
         }
         if (!challengesTable.isBlank()) {
-            rules.add(UptimeResponseRule.defaults(new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1))));
+            ports = ports.with(ChallengeLookup.class, new DynamoChallengeLedger(dynamo, challengesTable, Duration.ofDays(1)))
+                    .with(BandwidthSessions.class, new DynamoBandwidthSessions(dynamo, challengesTable, Duration.ofDays(2), Clock.systemUTC()))
+                    .with(BandwidthDirectory.class, new DynamoBandwidthDirectory(devices, dynamo, tables.devices()));
         }
-        return new PlausibilityChecks(rules);
+        return ports;
     }
 }

@@ -3,7 +3,7 @@ package dev.flywheel.verifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationService.Result;

@@ -1,9 +1,11 @@
 package dev.flywheel.core.types.coverage;
 
+import dev.flywheel.core.entropy.EntropyLookup;
+import java.util.Optional;
+import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.proof.BodyFields;
-import dev.flywheel.core.proof.CoverageBeacon;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofType;
 
@@ -49,5 +51,11 @@ public final class CoverageBeaconType implements ProofType<CoverageBeacon> {
                 .put("txPower", b.txPowerDeciDbm())
                 .put("payload", b.payload())
                 .put("id", b.id());
+    }
+
+    /** Needs the network's published entropy ({@link EntropyLookup}): a beacon must not be precomputable. */
+    @Override
+    public Optional<CoverageBeaconRule> rule(TypePorts ports) {
+        return ports.find(EntropyLookup.class).map(CoverageBeaconRule::defaults);
     }
 }

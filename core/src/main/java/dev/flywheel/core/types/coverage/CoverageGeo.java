@@ -1,9 +1,8 @@
 package dev.flywheel.core.types.coverage;
 
 import com.uber.h3core.H3Core;
-import com.uber.h3core.LengthUnit;
 import com.uber.h3core.exceptions.H3Exception;
-import dev.flywheel.core.geo.H3Index;
+import dev.flywheel.core.geo.CellGeometry;
 import dev.flywheel.core.geo.H3Native;
 
 import java.util.OptionalLong;
@@ -36,7 +35,7 @@ public final class CoverageGeo {
 
     /** Structurally valid and accepted by the H3 library. */
     public static boolean isValidCell(String cell) {
-        return H3Index.isValidCell(cell) && h3().isValidCell(cell);
+        return CellGeometry.isValidCell(cell);
     }
 
     /** The cell at {@code res}: its parent when finer, its centre child when coarser. */
@@ -57,7 +56,7 @@ public final class CoverageGeo {
 
     /** Great-circle (haversine, H3's Earth radius) distance in metres between the two cells' centres. */
     public static double distanceMeters(String a, String b) {
-        return h3().greatCircleDistance(h3().cellToLatLng(a), h3().cellToLatLng(b), LengthUnit.m);
+        return CellGeometry.distanceMeters(a, b);
     }
 
     /** Free-space path loss in dB: {@code 20 log10(d_m) + 20 log10(f_Hz) - 147.55}; distances under 1 m count as 1 m. */

@@ -1,6 +1,6 @@
 package dev.flywheel.core.types.coverage;
 
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Instant;
 import java.util.List;

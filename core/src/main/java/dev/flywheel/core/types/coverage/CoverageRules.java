@@ -1,7 +1,7 @@
 package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.entropy.EntropyLookup;
-import dev.flywheel.core.verify.ProofRule;
+import dev.flywheel.core.proof.ProofRule;
 
 import java.util.List;
 

@@ -5,8 +5,8 @@ import dev.flywheel.core.entropy.EntropyWindow;
 import dev.flywheel.core.types.coverage.CoverageResult.Outcome;
 import dev.flywheel.core.types.coverage.CoverageResult.ReciprocityUpdate;
 import dev.flywheel.core.types.coverage.CoverageResult.Role;
-import dev.flywheel.core.verify.PlausibilityChecks.Failure;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.PlausibilityChecks.Failure;
+import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Duration;
 import java.time.Instant;

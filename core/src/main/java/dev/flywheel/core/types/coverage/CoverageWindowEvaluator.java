@@ -1,7 +1,7 @@
 package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.types.coverage.CoverageResult.Outcome;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Instant;
 import java.util.Map;

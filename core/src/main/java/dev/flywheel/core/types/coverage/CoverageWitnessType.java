@@ -1,9 +1,11 @@
 package dev.flywheel.core.types.coverage;
 
+import dev.flywheel.core.entropy.EntropyLookup;
+import java.util.Optional;
+import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.proof.BodyFields;
-import dev.flywheel.core.proof.CoverageWitness;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofType;
@@ -57,5 +59,11 @@ public final class CoverageWitnessType implements ProofType<CoverageWitness> {
                 .put("snr", w.snrDeciDb())
                 .put("frequency", w.frequencyHz())
                 .put("rxTime", w.rxTime());
+    }
+
+    /** Enabled with the beacon rule (the same {@link EntropyLookup} port): a witness without beacons proves nothing. */
+    @Override
+    public Optional<CoverageWitnessRule> rule(TypePorts ports) {
+        return ports.find(EntropyLookup.class).map(entropy -> new CoverageWitnessRule());
     }
 }

@@ -1,7 +1,6 @@
 package dev.flywheel.core.types.coverage;
 
-import dev.flywheel.core.proof.CoverageWitness;
-import dev.flywheel.core.verify.DeviceRecord;
+import dev.flywheel.core.proof.DeviceRecord;
 
 import java.time.Instant;
 import java.util.Comparator;

@@ -1,10 +1,11 @@
 package dev.flywheel.core.types.energy;
 
+import java.util.Optional;
+import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.proof.BodyFields;
 import dev.flywheel.core.proof.MalformedProofException;
-import dev.flywheel.core.proof.MeterReading;
 import dev.flywheel.core.proof.ProofType;
 
 import java.util.OptionalLong;
@@ -50,5 +51,10 @@ public final class MeterReadingType implements ProofType<MeterReading> {
                 .put("ratedW", r.ratedPowerW());
         r.startEnergyWh().ifPresent(v -> body.put("startEnergyWh", v));
         return body;
+    }
+
+    @Override
+    public Optional<MeterReadingRule> rule(TypePorts ports) {
+        return Optional.of(MeterReadingRule.defaults());
     }
 }

@@ -1,6 +1,5 @@
 package dev.flywheel.core.types.mobility;
 
-import dev.flywheel.core.proof.GnssFix;
 
 /** Haversine distance on a sphere of the Earth's mean radius: within 0.5 % of the ellipsoid, ample for speed limits. */
 public final class GreatCircle {

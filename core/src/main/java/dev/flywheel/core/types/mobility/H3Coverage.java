@@ -2,8 +2,6 @@ package dev.flywheel.core.types.mobility;
 
 import com.uber.h3core.H3Core;
 import dev.flywheel.core.geo.H3Native;
-import dev.flywheel.core.proof.GnssFix;
-import dev.flywheel.core.proof.LocationTrace;
 
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -1,12 +1,12 @@
 package dev.flywheel.core.types.mobility;
 
+import java.util.Optional;
+import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.proof.BodyFields;
-import dev.flywheel.core.proof.GnssFix;
-import dev.flywheel.core.proof.LocationTrace;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofType;
 
@@ -110,5 +110,10 @@ public final class LocationTraceType implements ProofType<LocationTrace> {
             throw BodyFields.schema("'" + name + "' must be an integer in [" + min + ", " + max + "]");
         }
         return n.intValue();
+    }
+
+    @Override
+    public Optional<LocationTraceRule> rule(TypePorts ports) {
+        return Optional.of(LocationTraceRule.defaults());
     }
 }

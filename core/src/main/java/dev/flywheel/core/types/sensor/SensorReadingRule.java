@@ -3,12 +3,11 @@ package dev.flywheel.core.types.sensor;
 import com.uber.h3core.H3Core;
 import dev.flywheel.core.geo.H3Native;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.PlausibilityChecks.Failure;
-import dev.flywheel.core.verify.PriorProof;
-import dev.flywheel.core.verify.ProofRule;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.PlausibilityChecks.Failure;
+import dev.flywheel.core.proof.PriorProof;
+import dev.flywheel.core.proof.ProofRule;
+import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Duration;
 import java.time.Instant;

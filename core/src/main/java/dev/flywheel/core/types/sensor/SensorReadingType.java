@@ -1,11 +1,12 @@
 package dev.flywheel.core.types.sensor;
 
+import java.util.Optional;
+import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.proof.BodyFields;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofType;
-import dev.flywheel.core.proof.SensorReading;
 
 import java.util.Set;
 
@@ -33,5 +34,12 @@ public final class SensorReadingType implements ProofType<SensorReading> {
     @Override
     public ObjectNode encode(SensorReading r) {
         return JsonNodeFactory.instance.objectNode().put("metric", r.metric()).put("value", r.value()).put("unit", r.unit());
+    }
+
+    /** With a {@link NeighbourReadings} port the readings are also judged against nearby devices' readings. */
+    @Override
+    public Optional<SensorReadingRule> rule(TypePorts ports) {
+        SensorReadingRule rule = SensorReadingRule.defaults();
+        return Optional.of(ports.find(NeighbourReadings.class).map(rule::withNeighbours).orElse(rule));
     }
 }

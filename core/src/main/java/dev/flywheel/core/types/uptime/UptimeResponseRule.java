@@ -1,12 +1,11 @@
 package dev.flywheel.core.types.uptime;
 
-import dev.flywheel.core.proof.ChallengeResponse;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.PlausibilityChecks.Failure;
-import dev.flywheel.core.verify.PriorProof;
-import dev.flywheel.core.verify.ProofRule;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.PlausibilityChecks.Failure;
+import dev.flywheel.core.proof.PriorProof;
+import dev.flywheel.core.proof.ProofRule;
+import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Duration;
 import java.time.Instant;

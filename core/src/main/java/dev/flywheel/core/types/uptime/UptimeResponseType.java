@@ -1,9 +1,10 @@
 package dev.flywheel.core.types.uptime;
 
+import java.util.Optional;
+import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.core.proof.BodyFields;
-import dev.flywheel.core.proof.ChallengeResponse;
 import dev.flywheel.core.proof.MalformedProofException;
 import dev.flywheel.core.proof.ProofType;
 
@@ -52,5 +53,11 @@ public final class UptimeResponseType implements ProofType<ChallengeResponse> {
             throw BodyFields.schema("'" + name + "' must be 64 lowercase hex digits");
         }
         return value;
+    }
+
+    /** Needs the challenge store ({@link ChallengeLookup}). */
+    @Override
+    public Optional<UptimeResponseRule> rule(TypePorts ports) {
+        return ports.find(ChallengeLookup.class).map(UptimeResponseRule::defaults);
     }
 }

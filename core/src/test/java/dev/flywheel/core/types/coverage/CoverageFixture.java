@@ -2,10 +2,8 @@ package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.entropy.EntropyLookup;
-import dev.flywheel.core.proof.CoverageBeacon;
-import dev.flywheel.core.proof.CoverageWitness;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 
 import java.time.Duration;
 import java.time.Instant;

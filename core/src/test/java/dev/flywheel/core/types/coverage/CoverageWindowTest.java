@@ -1,10 +1,9 @@
 package dev.flywheel.core.types.coverage;
 
-import dev.flywheel.core.proof.CoverageWitness;
 import dev.flywheel.core.types.coverage.CoverageResult.Outcome;
 import dev.flywheel.core.types.coverage.CoverageResult.ReciprocityUpdate;
 import dev.flywheel.core.types.coverage.CoverageResult.Role;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.ReasonCode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,15 +1,14 @@
 package dev.flywheel.core.types.energy;
 
 import dev.flywheel.core.crypto.SignatureScheme;
-import dev.flywheel.core.proof.MeterReading;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
-import dev.flywheel.core.verify.PlausibilityChecks.Failure;
-import dev.flywheel.core.verify.PriorProof;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.PlausibilityChecks.Failure;
+import dev.flywheel.core.proof.PriorProof;
+import dev.flywheel.core.proof.ReasonCode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,8 +1,6 @@
 package dev.flywheel.core.types.mobility;
 
 import dev.flywheel.core.geo.H3Index;
-import dev.flywheel.core.proof.GnssFix;
-import dev.flywheel.core.proof.LocationTrace;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

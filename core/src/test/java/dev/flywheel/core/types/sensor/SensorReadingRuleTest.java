@@ -3,13 +3,12 @@ package dev.flywheel.core.types.sensor;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.proof.SensorReading;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
-import dev.flywheel.core.verify.PlausibilityChecks;
-import dev.flywheel.core.verify.PlausibilityChecks.Failure;
-import dev.flywheel.core.verify.PriorProof;
-import dev.flywheel.core.verify.ReasonCode;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.PlausibilityChecks;
+import dev.flywheel.core.proof.PlausibilityChecks.Failure;
+import dev.flywheel.core.proof.PriorProof;
+import dev.flywheel.core.proof.ReasonCode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -258,7 +257,7 @@ class SensorReadingRuleTest {
     void plausibilityChecksFetchThePriorForSensorReadings() {
         SensorReading r = t(21.5);
         var checks = new PlausibilityChecks(List.of(RULE));
-        var priors = (dev.flywheel.core.verify.PriorProofs) (device, type) -> prior(9, T0, r, 10);
+        var priors = (dev.flywheel.core.proof.PriorProofs) (device, type) -> prior(9, T0, r, 10);
         Failure f = checks.check(proof(10, T0.plusSeconds(60), r), DEVICE, priors, T0.plusSeconds(61)).orElseThrow();
         assertEquals(ReasonCode.STUCK_VALUE, f.reason());
         assertFalse(PlausibilityChecks.defaults().check(proof(10, T0.plusSeconds(60), t(21.6)), DEVICE, priors).isPresent());

@@ -1,5 +1,6 @@
-package dev.flywheel.core.proof;
+package dev.flywheel.core.types.coverage;
 
+import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.crypto.Encoding;
 
 import java.util.Objects;

@@ -1,4 +1,6 @@
-package dev.flywheel.core.proof;
+package dev.flywheel.core.types.sensor;
+
+import dev.flywheel.core.proof.ProofBody;
 
 /** An environmental sensor reading (weather stations, air quality): one metric, one value. */
 public record SensorReading(String metric, double value, String unit) implements ProofBody {

@@ -1,6 +1,5 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.proof;
 
-import dev.flywheel.core.proof.ProofBody;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.proof;
 
 import java.util.Optional;
 

@@ -1,7 +1,5 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.proof;
 
-import dev.flywheel.core.proof.ProofBody;
-import dev.flywheel.core.proof.ProofEnvelope;
 
 import java.util.Optional;
 
@@ -18,7 +16,7 @@ public interface ProofRule<B extends ProofBody> {
 
     /**
      * As {@link #check(ProofEnvelope, ProofBody, DeviceRecord, Optional)}, with the server receive time of the
-     * delivery ({@link InboundProof#receivedAt()}, never the device clock). The verifier calls this one; rules that
+     * delivery ({@code InboundProof.receivedAt()}, never the device clock). The verifier calls this one; rules that
      * judge time against the server clock (entropy age, beacon intervals) override it. The default ignores it.
      */
     default Optional<PlausibilityChecks.Failure> check(ProofEnvelope proof, B body, DeviceRecord device,

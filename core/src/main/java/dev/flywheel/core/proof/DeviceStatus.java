@@ -1,4 +1,4 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.proof;
 
 /** Lifecycle of a registered device; only ACTIVE devices earn. */
 public enum DeviceStatus {

@@ -1,4 +1,4 @@
-package dev.flywheel.core.proof;
+package dev.flywheel.core.types.mobility;
 
 /**
  * One GNSS fix of a {@link LocationTrace}, in the integer units receivers report (u-blox

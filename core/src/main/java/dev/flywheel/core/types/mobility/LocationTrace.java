@@ -1,5 +1,6 @@
-package dev.flywheel.core.proof;
+package dev.flywheel.core.types.mobility;
 
+import dev.flywheel.core.proof.ProofBody;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.proof;
 
 /**
  * Why a proof was not credited. Every rejection is stored with one of these (a paper trail, as
@@ -113,7 +113,24 @@ public enum ReasonCode {
     WITNESS_CAP_EXCEEDED,
     // Location consistency (stationary proof types)
     /** A stationary proof's {@code loc.h3} lies further from the device's asserted cell than the policy allows (default 1 000 m). */
-    LOCATION_MISMATCH;
+    LOCATION_MISMATCH,
+    // bandwidth.receipt (client-countersigned usage; its window faults are interval_invalid)
+    /** The receipt arrived more than the receipt age limit (default 1 h) after its window ended. */
+    RECEIPT_EXPIRED,
+    /** The client is the node itself, or client and node have the same owner. */
+    SELF_DEALING,
+    /** The receipt's client is not a registered, active device. */
+    CLIENT_UNKNOWN,
+    /** The client's countersignature does not verify with the client's registered key. */
+    BAD_CLIENT_SIGNATURE,
+    /** The bytes exceed what the node's declared capacity (bytes per second) allows over the window. */
+    BANDWIDTH_ABOVE_CAPACITY,
+    /** The client's session nonce was already credited (one credit per client and session). */
+    SESSION_REUSED,
+    /** The client-node pair would pass its per-period byte cap. */
+    PAIR_CAP_EXCEEDED,
+    /** The client would pass its per-period byte cap over all nodes. */
+    CLIENT_CAP_EXCEEDED;
 
     /** The wire form, e.g. {@code bad_signature}: what receipts, metrics and the demo summary show. */
     public String wire() {

@@ -1,10 +1,4 @@
-package dev.flywheel.core.verify;
-
-import dev.flywheel.core.proof.ProofBody;
-import dev.flywheel.core.proof.ProofEnvelope;
-import dev.flywheel.core.types.energy.MeterReadingRule;
-import dev.flywheel.core.types.mobility.LocationTraceRule;
-import dev.flywheel.core.types.sensor.SensorReadingRule;
+package dev.flywheel.core.proof;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -29,14 +23,15 @@ public final class PlausibilityChecks {
         }
     }
 
-    /** The rules of the built-in proof types that need no port, with their default limits. */
+    /** The rules of the registered proof types that need no port, with their default limits. */
     public static List<ProofRule<?>> standaloneRules() {
-        return List.of(SensorReadingRule.defaults(), LocationTraceRule.defaults(), MeterReadingRule.defaults());
+        return ProofTypes.builtIn().rules(TypePorts.none());
     }
 
     /**
-     * The standalone rules only: coverage needs network entropy and uptime needs the challenge
-     * store, so a network that rewards them builds its checks with those ports.
+     * The standalone rules only: coverage needs network entropy, uptime the challenge store and bandwidth receipts
+     * their session ledger, so a network that rewards them builds its checks with those ports
+     * ({@link ProofTypes#checks(TypePorts)}).
      */
     public static PlausibilityChecks defaults() {
         return new PlausibilityChecks(standaloneRules());
