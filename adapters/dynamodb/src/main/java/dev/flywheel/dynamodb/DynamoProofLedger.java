@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -73,6 +74,15 @@ public final class DynamoProofLedger implements VerdictLedger {
     private final Map<Long, Boolean> closingEpochs = new ConcurrentHashMap<>();
     /** States the verifier just read for its prior-proof check, handed to the write that follows (one read per proof). */
     private final Map<String, DeviceState> justRead = new ConcurrentHashMap<>();
+    /**
+     * States known for the batch in hand: read together by {@link #prepare} (one {@code BatchGetItem} per 100 devices
+     * instead of a {@code GetItem} per proof) and replaced by what this ledger itself just wrote, so a device's next
+     * proof in the batch needs no read at all. Only an optimisation: every write is conditional on the version, and a
+     * state changed by another writer meanwhile ends in a re-read (or a re-judgement) as with a stale read.
+     */
+    private final Map<String, DeviceState> warm = new ConcurrentHashMap<>();
+    /** BatchGetItem's limit. */
+    private static final int BATCH_GET_KEYS = 100;
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime) {
         this(dynamo, tables, clock, guardLifetime, RateLimit.defaults());
@@ -128,6 +138,32 @@ public final class DynamoProofLedger implements VerdictLedger {
         };
     }
 
+    /** Reads the state of every device of the batch at once, eventually consistent (as {@link #readForVerification}). */
+    @Override
+    public void prepare(List<InboundProof> batch) {
+        warm.clear();
+        List<String> devices = batch.stream().map(InboundProof::topicDeviceId)
+                .filter(d -> d != null && !InboundProof.UNATTRIBUTED.equals(d)).distinct().toList();
+        for (int i = 0; i < devices.size(); i += BATCH_GET_KEYS) {
+            List<String> chunk = devices.subList(i, Math.min(devices.size(), i + BATCH_GET_KEYS));
+            List<Map<String, AttributeValue>> keys = chunk.stream().map(DeviceState::key).toList();
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(false).build());
+            Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+            for (int round = 0; round < 5 && !request.isEmpty(); round++) {
+                Map<String, KeysAndAttributes> ask = request;
+                var response = dynamo.batchGetItem(b -> b.requestItems(ask));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(str(item, "pk"), item));
+                request = response.unprocessedKeys();
+            }
+            if (!request.isEmpty()) {
+                continue; // what stayed unprocessed is read one by one as before
+            }
+            for (String deviceId : chunk) {
+                warm.put(deviceId, DeviceState.from(deviceId, found.get(str(DeviceState.key(deviceId), "pk"))));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // State reads (shared with DynamoPriorProofs)
 
@@ -147,7 +183,8 @@ public final class DynamoProofLedger implements VerdictLedger {
      * holds another prior proof of the type, the delivery is retried whole ({@link StateChangedDuringVerification}).
      */
     DeviceState readForVerification(String deviceId) {
-        DeviceState state = readState(deviceId, false);
+        DeviceState known = warm.remove(deviceId);
+        DeviceState state = known != null ? known : readState(deviceId, false);
         state.readForVerification = true;
         if (justRead.size() > 10_000) {
             justRead.clear(); // reads whose record never came (a crash mid-batch): the write re-reads
@@ -239,7 +276,7 @@ public final class DynamoProofLedger implements VerdictLedger {
     }
 
     /** A delivery to verify again (a storage-level retry: the batch reports it failed and SQS brings it back). */
-    public static final class StateChangedDuringVerification extends RuntimeException {
+    public static final class StateChangedDuringVerification extends VerdictLedger.StaleVerdictException {
         StateChangedDuringVerification(String deviceId, String deliveryId) {
             super("state of device " + deviceId + " changed while delivery " + deliveryId + " was verified");
         }
@@ -275,6 +312,7 @@ public final class DynamoProofLedger implements VerdictLedger {
             try {
                 dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("v = :v")
                         .expressionAttributeValues(Map.of(":v", n(state.version))));
+                warm.put(state.deviceId, DeviceState.from(state.deviceId, item));
                 return WriteResult.WRITTEN;
             } catch (ConditionalCheckFailedException changed) {
                 return WriteResult.CONFLICT;
@@ -287,6 +325,7 @@ public final class DynamoProofLedger implements VerdictLedger {
         if (!credits) {
             try {
                 dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+                warm.put(state.deviceId, DeviceState.from(state.deviceId, item));
                 return WriteResult.WRITTEN;
             } catch (ConditionalCheckFailedException created) {
                 return WriteResult.CONFLICT;
@@ -298,6 +337,7 @@ public final class DynamoProofLedger implements VerdictLedger {
                 .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build());
         try {
             dynamo.transactWriteItems(t -> t.transactItems(writes));
+            warm.put(state.deviceId, DeviceState.from(state.deviceId, item));
             return WriteResult.WRITTEN;
         } catch (TransactionCanceledException e) {
             if (failed(e.cancellationReasons(), 0)) {
@@ -517,7 +557,8 @@ public final class DynamoProofLedger implements VerdictLedger {
 
     private static VerdictRecord accepted(String deviceId, DeviceState.GuardEntry e) {
         return new VerdictRecord(e.deliveryId(), deviceId, "accepted", null, null, e.proofId(), e.seq(), e.epoch(),
-                e.receivedAtMillis(), Map.of("clockSkewMillis", Long.toString(e.clockSkewMillis())));
+                e.receivedAtMillis(), Map.of("clockSkewMillis", Long.toString(e.clockSkewMillis()),
+                        "workUnits", Long.toString(e.units())));
     }
 
     /** Totals over all verdicts: accepted, and rejected per reason. A full scan: for operators and the devnet. */

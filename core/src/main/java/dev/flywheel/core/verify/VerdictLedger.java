@@ -23,4 +23,22 @@ public interface VerdictLedger {
     }
 
     Recorded record(InboundProof delivery, Verdict verdict);
+
+    /**
+     * Called once per batch before its deliveries are verified and recorded: a store may read what the batch will need
+     * in one request (the devices' states) instead of one per delivery. Correctness must not depend on it.
+     */
+    default void prepare(java.util.List<InboundProof> batch) {
+    }
+
+    /**
+     * Thrown by {@link #record} when the state the verdict was judged against changed before it could be written (a
+     * concurrent batch recorded another proof of the device first): nothing was written, and the delivery must be
+     * judged again against the new state. The caller may do that at once instead of waiting for a redelivery.
+     */
+    class StaleVerdictException extends RuntimeException {
+        public StaleVerdictException(String message) {
+            super(message);
+        }
+    }
 }

@@ -53,6 +53,11 @@ public final class VerificationService {
             byDevice.computeIfAbsent(batch.get(i).topicDeviceId(), d -> new ArrayList<>()).add(i);
         }
         Result[] results = new Result[batch.size()];
+        try {
+            ledger.prepare(batch);
+        } catch (RuntimeException e) {
+            // Only a read-ahead: each delivery reads what it needs itself, and a real storage fault shows there.
+        }
         if (parallelism == 1 || byDevice.size() == 1) {
             byDevice.values().forEach(indexes -> indexes.forEach(i -> results[i] = one(batch.get(i))));
             return Arrays.asList(results);
@@ -75,13 +80,26 @@ public final class VerificationService {
         return Arrays.asList(results);
     }
 
+    /**
+     * How often a delivery is judged again at once when its device's state changed under it (another batch of the same
+     * device ran concurrently); after that it goes back to the queue. Judging again here costs one read, a redelivery
+     * costs the queue's visibility timeout (240 s in template.yaml).
+     */
+    static final int STALE_ATTEMPTS = 3;
+
     private Result one(InboundProof delivery) {
-        try {
-            // verify reads storage too (prior proofs, device records): a failure there is retried like a write's.
-            Verdict verdict = verifier.verify(delivery);
-            return new Result.Done(delivery, ledger.record(delivery, verdict));
-        } catch (RuntimeException storageFailure) {
-            return new Result.Retry(delivery, storageFailure);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // verify reads storage too (prior proofs, device records): a failure there is retried like a write's.
+                Verdict verdict = verifier.verify(delivery);
+                return new Result.Done(delivery, ledger.record(delivery, verdict));
+            } catch (VerdictLedger.StaleVerdictException stale) {
+                if (attempt >= STALE_ATTEMPTS) {
+                    return new Result.Retry(delivery, stale);
+                }
+            } catch (RuntimeException storageFailure) {
+                return new Result.Retry(delivery, storageFailure);
+            }
         }
     }
 }

@@ -169,6 +169,9 @@ public final class FleetSimulator {
         private final AtomicInteger unmatched = new AtomicInteger();
         private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
         private final List<DeviceClient> clients = Collections.synchronizedList(new ArrayList<>());
+        /** Connection attempts in flight (released when a device is connected or has given up). */
+        private final Semaphore connectPermits;
+        private final AtomicInteger connectRetries = new AtomicInteger();
 
         Run(List<SimulatedDevice> devices, MqttEndpoint endpoint, int proofsPerDevice, ProgressListener listener,
             RunOptions options) {
@@ -177,6 +180,7 @@ public final class FleetSimulator {
             this.proofsPerDevice = proofsPerDevice;
             this.listener = listener == null ? ProgressListener.NONE : listener;
             this.options = options;
+            this.connectPermits = new Semaphore(Math.min(options.maxConcurrentConnects(), options.maxConcurrentDevices()));
             for (DeviceRole role : DeviceRole.values()) {
                 published.put(role, new AtomicInteger());
                 pubacked.put(role, new AtomicInteger());
@@ -199,6 +203,7 @@ public final class FleetSimulator {
             try {
                 for (SimulatedDevice device : devices) {
                     permits.acquireUninterruptibly();
+                    connectPermits.acquireUninterruptibly();
                     CompletableFuture<Void> pipeline;
                     try {
                         pipeline = startDevice(device, connectProgress, publishProgress);
@@ -209,6 +214,9 @@ public final class FleetSimulator {
                 }
                 CompletableFuture.allOf(pipelines.toArray(CompletableFuture[]::new))
                         .exceptionally(e -> null).join();
+                if (connectRetries.get() > 0) {
+                    listener.onNote(connectRetries.get() + " connection attempts were retried after a failure or timeout");
+                }
                 awaitReceipts();
             } finally {
                 closeAll();
@@ -219,41 +227,9 @@ public final class FleetSimulator {
         private CompletableFuture<Void> startDevice(SimulatedDevice device, Progress connectProgress,
                                                     Progress publishProgress) {
             int messages = device.messagesFor(proofsPerDevice);
-            DeviceClient client;
-            try {
-                client = DeviceClient.builder(device.deviceId(), device.certPath(), device.keyPath(), endpoint)
-                        .connectTimeout(options.connectTimeout())
-                        .operationTimeout(options.operationTimeout())
-                        .onReceipt(new ReceiptListener() {
-                            @Override
-                            public void onReceipt(Receipt receipt) {
-                                receipts.add(receipt);
-                                AtomicInteger open = receipt.proofId() == null ? null : outstanding.get(receipt.proofId());
-                                if (open != null && open.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                                    matched.incrementAndGet();
-                                } else {
-                                    unmatched.incrementAndGet();
-                                }
-                                lastReceiptNanos.set(System.nanoTime());
-                            }
-
-                            @Override
-                            public void onMalformedReceipt(String deviceId, byte[] payload, IllegalArgumentException error) {
-                                malformed.incrementAndGet();
-                                error(deviceId + ": malformed receipt: " + error.getMessage());
-                            }
-                        })
-                        .build();
-            } catch (RuntimeException e) {
-                connectFailures.incrementAndGet();
-                error(device.deviceId() + ": cannot create client: " + e.getMessage());
-                connectProgress.step(1);
-                publishProgress.step(messages);
-                return CompletableFuture.completedFuture(null);
-            }
-            clients.add(client);
-            return client.connectAsync()
-                    .handle((ok, error) -> {
+            return connectWithRetries(device, 1)
+                    .handle((client, error) -> {
+                        connectPermits.release();
                         if (error != null) {
                             connectFailures.incrementAndGet();
                             error(rootMessage(error));
@@ -261,15 +237,74 @@ public final class FleetSimulator {
                             connected.incrementAndGet();
                         }
                         connectProgress.step(1);
-                        return error == null;
+                        return error == null ? client : null;
                     })
-                    .thenCompose(ok -> {
-                        if (!ok) {
+                    .thenCompose(client -> {
+                        if (client == null) {
                             publishProgress.step(messages);
                             return CompletableFuture.completedFuture(null);
                         }
                         return publishAll(device, client, messages, publishProgress);
                     });
+        }
+
+        /**
+         * Connects the device, a fresh client per attempt (a timed-out attempt's client is closed in the background), backing
+         * off between attempts; fails with the last attempt's error.
+         */
+        private CompletableFuture<DeviceClient> connectWithRetries(SimulatedDevice device, int attempt) {
+            DeviceClient client;
+            try {
+                client = newClient(device);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(new IllegalStateException(
+                        device.deviceId() + ": cannot create client: " + e.getMessage(), e));
+            }
+            clients.add(client);
+            return client.connectAsync().handle((ok, error) -> {
+                if (error == null) {
+                    return CompletableFuture.completedFuture(client);
+                }
+                if (attempt >= options.connectAttempts()) {
+                    return CompletableFuture.<DeviceClient>failedFuture(error);
+                }
+                connectRetries.incrementAndGet();
+                clients.remove(client);
+                Thread.ofVirtual().start(client::close);
+                long backoff = Math.min(8_000L, 1_000L << (attempt - 1));
+                long delay = backoff + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                        .thenCompose(v -> connectWithRetries(device, attempt + 1));
+            }).thenCompose(f -> f);
+        }
+
+        private DeviceClient newClient(SimulatedDevice device) {
+            return DeviceClient.builder(device.deviceId(), device.certPath(), device.keyPath(), endpoint)
+                    .connectTimeout(options.connectTimeout())
+                    .operationTimeout(options.operationTimeout())
+                    .onReceipt(new ReceiptListener() {
+                        @Override
+                        public void onReceipt(Receipt receipt) {
+                            long now = System.nanoTime();
+                            receipts.add(receipt);
+                            AtomicInteger open = receipt.proofId() == null ? null : outstanding.get(receipt.proofId());
+                            if (open != null && open.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                                matched.incrementAndGet();
+                            } else {
+                                unmatched.incrementAndGet();
+                            }
+                            lastReceiptNanos.set(now);
+                            listener.onReceipt(receipt, now);
+                        }
+
+                        @Override
+                        public void onMalformedReceipt(String deviceId, byte[] payload, IllegalArgumentException error) {
+                            malformed.incrementAndGet();
+                            error(deviceId + ": malformed receipt: " + error.getMessage());
+                        }
+                    })
+                    .build();
         }
 
         private CompletableFuture<Void> publishAll(SimulatedDevice device, DeviceClient client, int messages,
@@ -278,6 +313,14 @@ public final class FleetSimulator {
             // just before it is sent, so its device time is "now".
             byte[][] replayed = new byte[1][];
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            if (options.publishStart() != null) {
+                // The whole fleet starts together, each device at its own phase within one interval.
+                long phase = options.proofInterval().isZero() ? 0
+                        : java.util.concurrent.ThreadLocalRandom.current().nextLong(options.proofInterval().toMillis());
+                long wait = Math.max(0, Duration.between(Instant.now(), options.publishStart()).toMillis()) + phase;
+                chain = CompletableFuture.runAsync(() -> {
+                }, CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS));
+            }
             for (int i = 0; i < messages; i++) {
                 final int index = i;
                 if (i > 0 && !options.proofInterval().isZero()) {
@@ -301,6 +344,7 @@ public final class FleetSimulator {
                             ? outstanding.computeIfAbsent(proofIdOf(payload), k -> new AtomicInteger())
                             : new AtomicInteger();
                     open.incrementAndGet();
+                    listener.onPublished(device.deviceId(), proofIdOf(payload), System.nanoTime());
                     return client.publish(device.proofTopic(), payload).handle((ok, error) -> {
                         if (error == null) {
                             pubacked.get(device.role()).incrementAndGet();

@@ -1,5 +1,7 @@
 package dev.flywheel.device.sim;
 
+import dev.flywheel.device.mqtt.Receipt;
+
 import java.io.PrintStream;
 
 /**
@@ -25,6 +27,14 @@ public interface ProgressListener {
 
     /** A notable event worth a line (a device that could not connect, a publish that failed). */
     default void onNote(String message) {
+    }
+
+    /** A proof handed to the client for publishing, at {@code nanoTime} ({@link System#nanoTime()}); for latency figures. */
+    default void onPublished(String deviceId, String proofId, long nanoTime) {
+    }
+
+    /** A receipt heard, at {@code nanoTime} (on the MQTT client's event loop: return quickly). */
+    default void onReceipt(Receipt receipt, long nanoTime) {
     }
 
     /** Prints {@code [fleet] publish 40% (400/1000)} lines and notes. */

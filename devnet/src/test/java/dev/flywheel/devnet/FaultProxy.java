@@ -1,0 +1,129 @@
+package dev.flywheel.devnet;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An HTTP proxy in front of the AWS stand-in (moto) that can fail on purpose: every n-th DynamoDB request answered
+ * with DynamoDB's own throttling error ({@code 400 ProvisionedThroughputExceededException}, which the SDK retries and,
+ * once its retries are spent, surfaces), or the whole endpoint stopped and started again on the same port (connection
+ * refused meanwhile), as when the stand-in restarts. A fake only in the sense that moto cannot throttle or restart
+ * without losing its in-memory state; every request that passes goes to the real moto.
+ */
+final class FaultProxy implements AutoCloseable {
+    private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade",
+            "transfer-encoding", "keep-alive");
+    private final URI target;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final AtomicInteger throttleEvery = new AtomicInteger();
+    private final AtomicLong dynamoRequests = new AtomicLong();
+    private final AtomicLong throttled = new AtomicLong();
+    private final int port;
+    private volatile HttpServer server;
+
+    FaultProxy(URI target) throws IOException {
+        this.target = target;
+        this.port = HostProperties.freePort();
+        start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** 0: no throttling; n: every n-th DynamoDB request is throttled. */
+    void throttleEvery(int n) {
+        throttleEvery.set(n);
+    }
+
+    long throttled() {
+        return throttled.get();
+    }
+
+    /** Stops the endpoint (connections refused) for {@code down}, then serves again on the same port. */
+    void restart(Duration down) throws Exception {
+        server.stop(0);
+        Thread.sleep(down.toMillis());
+        start();
+    }
+
+    private void start() throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        s.createContext("/", this::handle);
+        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        s.start();
+        server = s;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String amzTarget = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (amzTarget != null && amzTarget.startsWith("DynamoDB_")) {
+                long n = dynamoRequests.incrementAndGet();
+                int every = throttleEvery.get();
+                if (every > 0 && n % every == 0) {
+                    throttled.incrementAndGet();
+                    byte[] error = ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+                            + "\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}")
+                            .getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+                    exchange.sendResponseHeaders(400, error.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(error);
+                    }
+                    return;
+                }
+            }
+            HttpRequest.Builder forward = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
+                    .timeout(Duration.ofSeconds(60))
+                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (!HOP_HEADERS.contains(name.toLowerCase())) {
+                    values.forEach(v -> forward.header(name, v));
+                }
+            });
+            HttpResponse<byte[]> response;
+            try {
+                response = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.sendResponseHeaders(503, -1);
+                return;
+            }
+            response.headers().map().forEach((name, values) -> {
+                if (!HOP_HEADERS.contains(name.toLowerCase()) && !name.startsWith(":")) {
+                    values.forEach(v -> exchange.getResponseHeaders().add(name, v));
+                }
+            });
+            byte[] answer = response.body();
+            exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
