@@ -1,8 +1,8 @@
 package dev.flywheel.devnet;
 
 import dev.flywheel.core.epoch.EpochClock;
-import dev.flywheel.core.verify.DeviceRecord;
-import dev.flywheel.core.verify.DeviceStatus;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.device.pki.LocalCertificateAuthority;
 import dev.flywheel.device.sim.FleetMix;
 import dev.flywheel.device.sim.FleetReport;
