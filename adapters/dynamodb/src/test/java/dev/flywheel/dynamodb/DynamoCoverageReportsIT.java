@@ -95,6 +95,15 @@ class DynamoCoverageReportsIT {
                 .collect(Collectors.groupingBy(WorkCredit::deviceId, Collectors.summingLong(WorkCredit::units)));
     }
 
+    /** The {@code pool} of every coverage credit item {@code P#<device> / C#...} of the device. */
+    private static List<String> creditPools(String device) {
+        return dynamo.query(q -> q.tableName(tables.ledger()).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :c)")
+                        .expressionAttributeValues(Map.of(":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("P#" + device),
+                                ":c", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("C#"))))
+                .items().stream().map(i -> i.get("pool").s()).toList();
+    }
+
     @Test
     void aClosedWindowIsEvaluatedAndCreditedOnceWhateverIsRepeated() {
         Instant rx = Instant.parse("2026-03-01T10:00:10Z");
@@ -118,6 +127,10 @@ class DynamoCoverageReportsIT {
         assertEquals(Hip15.beaconerMicros(2) + 2 * Hip15.witnessMicros(2), first.units());
 
         assertEquals(Map.of("ev-bcn", 500_000L, "ev-w1", 1_000_000L, "ev-w2", 1_000_000L), coverageCredits(epoch, "ev-"));
+        // The beaconer's units and the witnesses' go to separate sources, so config/network.json can pool them apart.
+        assertEquals(List.of("coverage.beacon"), creditPools("ev-bcn"));
+        assertEquals(List.of("coverage.witness"), creditPools("ev-w1"));
+        assertEquals(List.of("coverage.witness"), creditPools("ev-w2"));
         assertEquals("rssi_too_strong", reports.outcomesForDevice("ev-spoof").get(0).reason());
         assertEquals("witness_too_close", reports.outcomesForDevice("ev-close").get(0).reason());
         var honest = reports.outcomesForDevice("ev-w1");
@@ -140,6 +153,10 @@ class DynamoCoverageReportsIT {
                 .evaluate(b, List.of(w1, w2, spoof, close));
         assertFalse(reports.commit(b, List.of(w1, w2, spoof, close), again), "a window is committed once");
         assertEquals(Map.of("ev-bcn", 500_000L, "ev-w1", 1_000_000L, "ev-w2", 1_000_000L), coverageCredits(epoch, "ev-"));
+        // The beaconer's units and the witnesses' go to separate sources, so config/network.json can pool them apart.
+        assertEquals(List.of("coverage.beacon"), creditPools("ev-bcn"));
+        assertEquals(List.of("coverage.witness"), creditPools("ev-w1"));
+        assertEquals(List.of("coverage.witness"), creditPools("ev-w2"));
         assertEquals(1, reports.outcomesForDevice("ev-w1").size());
         assertTrue(ledger.credits(epoch).stream().anyMatch(c -> c.deviceId().equals("ev-w1")));
     }
