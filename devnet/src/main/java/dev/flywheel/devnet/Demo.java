@@ -15,7 +15,6 @@ import dev.flywheel.device.pki.LocalCertificateAuthority;
 import dev.flywheel.device.sim.FleetMix;
 import dev.flywheel.device.sim.FleetReport;
 import dev.flywheel.device.sim.FleetSimulator;
-import dev.flywheel.device.sim.ProgressListener;
 import dev.flywheel.device.sim.RunOptions;
 import dev.flywheel.device.sim.SimulatedDevice;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
@@ -156,8 +155,10 @@ public final class Demo {
                 step("function host up: IoT rule -> SQS -> verifier, schedules every 2 s, claims API at " + host.claimsApiUrl());
 
                 step("fleet publishing: " + proofsPerDevice + " proofs per device over MQTT/mTLS (QoS 1), mix " + FleetMix.DEMO);
+                // Prints the fleet's progress and keeps what it published, for the books at the end.
+                LoadRun.Timeline published = new LoadRun.Timeline();
                 FleetReport report = FleetSimulator.run(fleet, devnet.mqtt(), proofsPerDevice,
-                        ProgressListener.printingTo(System.out), RunOptions.defaults().withReceiptGrace(RECEIPT_GRACE));
+                        published, RunOptions.defaults().withReceiptGrace(RECEIPT_GRACE));
                 step("fleet done: " + report.summary());
 
                 var proofs = new DynamoProofLedger(dynamo, provisioned.tables(), clock, Duration.ofDays(1));
@@ -186,6 +187,17 @@ public final class Demo {
                     return c.lastSettled() >= lastEpoch;
                 });
                 long settledEpoch = epochs.cursor(initial).lastSettled();
+                // The books (issue 12): every proof found once with a verdict, rewards = accepted units, nobody paid twice.
+                List<Long> closedEpochs = new ArrayList<>();
+                for (long e = clock.epochOf(genesis); e <= epochs.cursor(initial).lastClosed(); e++) {
+                    closedEpochs.add(e);
+                }
+                Accounting.Report books = Accounting.check(Map.copyOf(published.publishedByProof), proofs, epochs, closedEpochs);
+                step(books.summary());
+                books.problems().forEach(p -> step("  " + p));
+                if (!books.ok()) {
+                    throw new IllegalStateException(books.summary());
+                }
                 String rootTx = epochs.rootTransaction(settledEpoch).orElseThrow();
                 TreeSet<String> rewarded = new TreeSet<>();
                 for (long e = clock.epochOf(genesis); e <= settledEpoch; e++) {

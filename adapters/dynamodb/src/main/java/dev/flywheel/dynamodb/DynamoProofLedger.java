@@ -261,7 +261,9 @@ public final class DynamoProofLedger implements VerdictLedger {
             DeviceState written = state;
             state = readState(deviceId);
             if (written.readForVerification && !samePrior(written, state, proof.type())) {
-                // The verifier judged this proof against a prior proof that is no longer the newest: judge it again.
+                // The verifier judged this proof against a prior proof that is no longer the newest: judge it again,
+                // against the state just read (not a batch read-ahead that may be as old as the one that failed).
+                warm.put(deviceId, state);
                 throw new StateChangedDuringVerification(deviceId, delivery.deliveryId());
             }
         }
