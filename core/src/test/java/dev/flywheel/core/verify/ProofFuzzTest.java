@@ -2,8 +2,12 @@ package dev.flywheel.core.verify;
 
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
+import dev.flywheel.core.proof.DeviceRecord;
+import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.proof.ProofCodec;
-import dev.flywheel.core.proof.SensorReading;
+import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.types.sensor.SensorReading;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
