@@ -6,7 +6,9 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -181,10 +183,17 @@ public final class DynamoCapacityMeter implements ExecutionInterceptor {
                 }
                 writes.add(new Write("TransactWriteItems", keys));
             }
-            default -> {
+            case BatchGetItemRequest r -> {
                 if (response instanceof BatchGetItemResponse b) {
-                    b.responses().forEach((table, items) -> items.forEach(i -> read("BatchGetItem", pk(table, i), itemSize(i), true, 1)));
+                    // Each item is billed as its own read, consistent or not as its table's KeysAndAttributes asks.
+                    b.responses().forEach((table, items) -> {
+                        KeysAndAttributes asked = r.requestItems().get(table);
+                        boolean consistent = asked != null && Boolean.TRUE.equals(asked.consistentRead());
+                        items.forEach(i -> read("BatchGetItem", pk(table, i), itemSize(i), consistent, 1));
+                    });
                 }
+            }
+            default -> {
             }
         }
     }
