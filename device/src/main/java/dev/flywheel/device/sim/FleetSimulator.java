@@ -63,7 +63,7 @@ public final class FleetSimulator {
     /**
      * Makes {@code devices} devices with roles per {@code mix} (shuffled with {@code rnd}): for each a
      * proof-signing key, a TLS certificate and key from {@code ca} written into {@code dir}
-     * ({@code <id>.cert.pem}, {@code <id>.key.pem}), an owner address and an H3 cell.
+     * ({@code <id>.cert.pem}, {@code <id>.key.pem}), an owner address (round-robin from the first honest device) and an H3 cell.
      */
     public static List<SimulatedDevice> provision(int devices, FleetMix mix, LocalCertificateAuthority ca, Path dir,
                                                   SecureRandom rnd, ProvisionOptions options) {
@@ -84,6 +84,9 @@ public final class FleetSimulator {
         for (int i = 0; i < devices; i++) {
             ids.add(prefix + roles.get(i).wire().replace('_', '-') + "-" + String.format("%0" + width + "d", i + 1));
         }
+        // Owners go round-robin from the first honest device, so the first owner always holds one that earns: a demo's
+        // claim by that owner then never finds nothing to claim because the shuffle gave it only forgers.
+        int firstHonest = Math.max(0, roles.indexOf(DeviceRole.HONEST));
         List<SimulatedDevice> out = new ArrayList<>(devices);
         for (int i = 0; i < devices; i++) {
             DeviceRole role = roles.get(i);
@@ -94,7 +97,7 @@ public final class FleetSimulator {
             CertificateFiles files = cert.writeTo(dir);
             String owner = options.ownerAddresses().isEmpty()
                     ? "0x" + HexFormat.of().formatHex(randomBytes(rnd, 20))
-                    : options.ownerAddresses().get(i % options.ownerAddresses().size());
+                    : options.ownerAddresses().get(Math.floorMod(i - firstHonest, options.ownerAddresses().size()));
             String cell = H3Cells.near(options.h3Anchor(), options.h3Resolution(), rnd);
             String target = role == DeviceRole.WRONG_TOPIC ? wrongTopicTarget(ids, roles, i, prefix) : null;
             out.add(new SimulatedDevice(id, role, key, rogue, files.certPath(), files.keyPath(), owner, cell, target));

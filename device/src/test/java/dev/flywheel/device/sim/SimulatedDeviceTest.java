@@ -64,12 +64,13 @@ class SimulatedDeviceTest {
         assertEquals(Map.of(DeviceRole.HONEST, 9L, DeviceRole.FORGER, 1L, DeviceRole.REPLAYER, 1L,
                 DeviceRole.OUT_OF_RANGE, 1L), roles);
         Set<String> ids = new HashSet<>();
+        int firstHonest = fleet.indexOf(first(DeviceRole.HONEST));
         for (int i = 0; i < fleet.size(); i++) {
             SimulatedDevice d = fleet.get(i);
             assertTrue(ids.add(d.deviceId()), "duplicate id " + d.deviceId());
             assertTrue(ProofCodec.DEVICE_ID.matcher(d.deviceId()).matches(), d.deviceId());
             assertEquals(SignatureScheme.ED25519, d.signingKey().scheme());
-            assertEquals(i % 2 == 0 ? ANVIL_0 : OWNER_2, d.ownerAddress(), "owners assigned round-robin");
+            assertEquals((i - firstHonest) % 2 == 0 ? ANVIL_0 : OWNER_2, d.ownerAddress(), "owners round-robin from the first honest device");
             assertTrue(d.h3Cell().matches("[0-9a-f]{15}"), d.h3Cell());
             assertEquals(10, H3Cells.resolutionOf(d.h3Cell()));
             var cert = LocalCertificateAuthority.parseCertificate(Files.readString(d.certPath()), "cert");
@@ -163,6 +164,19 @@ class SimulatedDeviceTest {
             assertEquals(d.role() == DeviceRole.HONEST,
                     scheme.verify(d.signingKey().publicKey(), p.signedBytes(), p.signature()));
             assertTrue(d.deviceId().startsWith("s-" + scheme.ordinal() + "-"));
+        }
+    }
+
+    /** The demo claims as the first owner: whatever the shuffle, that owner holds a device that earns. */
+    @Test
+    void theFirstOwnerAlwaysHoldsAnHonestDevice() throws Exception {
+        List<String> owners = List.of(ANVIL_0, OWNER_2, "0x00000000000000000000000000000000000f1ee1");
+        for (long seed = 0; seed < 40; seed++) {
+            SecureRandom rnd = SecureRandom.getInstance("SHA1PRNG");
+            rnd.setSeed(seed);
+            List<SimulatedDevice> small = FleetSimulator.provision(6, FleetMix.DEMO, ca, dir, rnd, owners);
+            assertTrue(small.stream().anyMatch(d -> d.role() == DeviceRole.HONEST && d.ownerAddress().equals(ANVIL_0)),
+                    "seed " + seed + ": " + small.stream().map(d -> d.role() + "/" + d.ownerAddress()).toList());
         }
     }
 
