@@ -227,7 +227,20 @@ public final class Demo {
                 try {
                     var claimer = new RewardsClaimer(web3j, ChainConfig.of(devnet.chainRpc(), devnet.chainId())
                             .withContracts(provisioned.contracts()));
-                    ClaimResult result = claimer.claim(owner, ownerAddress, cumulative, proof);
+                    ClaimResult result;
+                    try {
+                        result = claimer.claim(owner, ownerAddress, cumulative, proof);
+                    } catch (dev.flywheel.chain.ContractRevertedException rootMoved) {
+                        // The settler may publish the next epoch's root between the claims API's answer and the claim
+                        // (short devnet epochs on a slow machine): the proof no longer matches. Fetch the claim again
+                        // once; the contract pays cumulative minus claimed, so nothing can be paid twice.
+                        step("claim reverted (" + rootMoved.getMessage() + "); fetching the claim for the current root again");
+                        JsonNode again = fetchClaim(host.claimsApiUrl() + "/claims/" + ownerAddress);
+                        List<byte[]> proofAgain = new ArrayList<>();
+                        again.path("proof").forEach(p -> proofAgain.add(Encoding.fromHex(p.asText())));
+                        result = claimer.claim(owner, ownerAddress, new BigInteger(again.path("cumulativeAmount").asText()),
+                                proofAgain);
+                    }
                     BigInteger balance = claimer.tokenBalance(ownerAddress);
                     printSummary(report, counts, settledEpoch, rewarded.size(), rootTx, result, balance);
                     Map<String, BigInteger> split = new java.util.TreeMap<>();
