@@ -11,6 +11,7 @@ const DISTRIBUTOR_ABI = [
   'error NothingToClaim(address account, uint256 cumulativeAmount, uint256 alreadyClaimed)',
   'error ClaimsPaused()',
   'error NoActiveRoot()',
+  'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
 ];
 
 /** The distributor's refusal, in words. */
@@ -25,6 +26,8 @@ export function explainRevert(e) {
       return 'Claims are paused on the distributor by its guardian.';
     case 'NoActiveRoot':
       return 'No root is active on the distributor yet.';
+    case 'ERC20InsufficientBalance':
+      return 'The distributor has not released enough tokens on its emission schedule yet to pay this claim. Try again shortly.';
     default:
       return e?.shortMessage || e?.reason || e?.message || String(e);
   }
