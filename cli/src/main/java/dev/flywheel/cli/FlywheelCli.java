@@ -40,6 +40,7 @@ import java.util.concurrent.Callable;
  *   flywheel sign-proof      --device-key FILE --seq N --metric M --value V --unit U [--h3 CELL] [--out FILE]
  *                            a signed sensor.reading envelope, as firmware makes it (publish it with mosquitto_pub)
  *   flywheel epoch show N | recompute N [--config FILE] [--stack NAME]      an epoch's manifest; recompute and diff it
+ *   flywheel status device ID | owner 0x.. | epoch N [--api URL]             what the explorer shows (claims API /network/*)
  * </pre>
  * The API URL is {@code --api} or {@code $FLYWHEEL_REGISTRY_URL}. Requests are signed with SigV4
  * ({@code execute-api}, the AWS default credentials chain) with {@code --sign}, {@code FLYWHEEL_REGISTRY_SIGV4=1}
@@ -52,7 +53,7 @@ import java.util.concurrent.Callable;
                 FlywheelCli.Transfer.class, FlywheelCli.AssertLocation.class, FlywheelCli.Revoke.class,
                 FlywheelCli.Suspend.class, FlywheelCli.Reactivate.class, FlywheelCli.Show.class, FlywheelCli.Denylist.class,
                 FlywheelCli.SignProof.class, EpochCommands.class,
-                ClaimCommand.class})
+                ClaimCommand.class, StatusCommands.class})
 public final class FlywheelCli {
     static final int REFUSED = 2;
 

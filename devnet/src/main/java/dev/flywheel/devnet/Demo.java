@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -76,7 +77,8 @@ public final class Demo {
         devnet = new DevnetConfig(devnet.repoRoot(), devnet.stackName(), devnet.mqtt(), devnet.caCert(), devnet.caKey(),
                 devnet.rulesEngineCert(), devnet.rulesEngineKey(), devnet.certsDir(), devnet.chainRpc(), devnet.chainId(),
                 devnet.operatorKeyFile(), devnet.ownerKeyFile(), demoPort);
-        Result result = new Demo().run(devnet, devices, proofsPerDevice, epochSeconds);
+        boolean keep = java.util.Arrays.asList(args).contains("--keep");
+        Result result = new Demo().run(devnet, devices, proofsPerDevice, epochSeconds, keep ? Demo::keepRunning : running -> { });
         System.out.println(JSON.writeValueAsString(result));
         System.exit(result.tokenBalance().equals(result.claimedAmount()) && result.accepted() > 0 ? 0 : 1);
     }
@@ -109,7 +111,33 @@ public final class Demo {
     public record Receipts(int accepted, Map<String, Integer> rejected, int missing, int unmatched) {
     }
 
+    /** The run's network while its host is still up: what a look at it (the explorer, a test) needs. */
+    public record Running(Result result, String hostUrl, String explorerUrl, DevnetProvisioner.Provisioned provisioned,
+                          EpochClock clock, String ownerAddress) {
+    }
+
+    /** Called after the run, before its host stops. */
+    @FunctionalInterface
+    public interface WhileUp {
+        void accept(Running running) throws Exception;
+    }
+
+    /** {@code --keep}: the summary, the explorer's URL, then the host serves until the process is stopped (Ctrl-C). */
+    private static void keepRunning(Running running) throws Exception {
+        System.out.println(JSON.writeValueAsString(running.result()));
+        step("explorer: " + running.explorerUrl() + "  (claims API and /network/* JSON on " + running.hostUrl() + ")");
+        step("--keep: the devnet and this run's host stay up until you press Ctrl-C");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+        stopped.await();
+    }
+
     public Result run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds) throws Exception {
+        return run(devnet, deviceCount, proofsPerDevice, epochSeconds, running -> { });
+    }
+
+    public Result run(DevnetConfig devnet, int deviceCount, int proofsPerDevice, long epochSeconds, WhileUp whileUp)
+            throws Exception {
         var http = UrlConnectionHttpClient.create();
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(http).build();
              SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
@@ -152,6 +180,7 @@ public final class Demo {
 
             try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
                 host.start();
+                String explorerUrl = ExplorerSite.install(host, devnet);
                 step("function host up: IoT rule -> SQS -> verifier, schedules every 2 s, claims API at " + host.claimsApiUrl());
 
                 step("fleet publishing: " + proofsPerDevice + " proofs per device over MQTT/mTLS (QoS 1), mix " + FleetMix.DEMO);
@@ -248,11 +277,14 @@ public final class Demo {
                     Path chart = DemoChart.write(devnet.repoRoot().resolve("devnet/target/demo-summary.png"),
                             counts.accepted(), counts.rejectedByReason(), split, settledEpoch);
                     step("picture of this run: " + chart);
-                    return new Result(report.published(), counts.accepted(), counts.rejectedByReason(), settledEpoch,
+                    Result run = new Result(report.published(), counts.accepted(), counts.rejectedByReason(), settledEpoch,
                             rewarded.size(), rootTx, result.txHash(), result.amountPaid().toString(), balance.toString(),
                             new Receipts(report.outcomes("accepted"), new java.util.TreeMap<>(report.receiptsByReason()),
                                     report.receiptsMissing(), report.receiptsUnmatched()),
                             provisioned.contracts().distributorAddress());
+                    step("explorer: " + explorerUrl);
+                    whileUp.accept(new Running(run, host.claimsApiUrl(), explorerUrl, provisioned, clock, ownerAddress));
+                    return run;
                 } finally {
                     web3j.shutdown();
                 }

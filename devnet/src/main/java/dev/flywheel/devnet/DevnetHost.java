@@ -33,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
  * claims APIs, receipts, entropy, and the epoch closer and settler on a schedule. Besides those it serves
  * devnet-only routes for testing:
  * <pre>
+ *   GET  /explorer/            the explorer (explorer/dist, built by scripts/demo or npm --prefix explorer run build)
  *   GET  /devnet/status        everything a maker needs (URLs, MQTT endpoint and CA, addresses, epoch, queues)
  *   POST /devnet/close-epoch   waits for the current epoch to end, closes it now; its rewards
  *   POST /devnet/settle        publishes every closed epoch's root on chain now; the last root's transaction
@@ -86,6 +87,7 @@ public final class DevnetHost {
             DevnetHost maker = new DevnetHost(devnet, provisioned, clock, host, new DynamoEpochLedger(dynamo, provisioned.tables(), proofs));
             host.start();
             host.addRoute("/devnet/", maker::serve);
+            ExplorerSite.install(host, devnet);
 
             Path envFile = stateDir.resolve("host.env");
             Path tmp = stateDir.resolve("host.env.tmp");
@@ -124,6 +126,7 @@ public final class DevnetHost {
         s.put("hostPort", devnet.hostPort());
         s.put("registryUrl", url());
         s.put("claimsUrl", url() + "/claims/<owner address>");
+        s.put("explorerUrl", url() + "/explorer/");
         s.put("mqtt", Map.of("host", devnet.mqtt().host(), "port", devnet.mqtt().port(), "ca", devnet.caCert().toString(),
                 "proofsTopic", "flywheel/v1/<thingName>/proofs", "receiptsTopic", "flywheel/v1/<thingName>/receipts"));
         s.put("chain", Map.of("rpc", devnet.chainRpc(), "chainId", devnet.chainId()));
@@ -148,6 +151,7 @@ public final class DevnetHost {
         e.put("FLYWHEEL_DEVNET_HOST_PORT", Integer.toString(devnet.hostPort()));
         e.put("FLYWHEEL_REGISTRY_URL", url());
         e.put("FLYWHEEL_CLAIMS_URL", url() + "/claims");
+        e.put("FLYWHEEL_EXPLORER_URL", url() + "/explorer/");
         e.put("FLYWHEEL_TOKEN_ADDRESS", provisioned.contracts().tokenAddress());
         e.put("FLYWHEEL_DISTRIBUTOR_ADDRESS", provisioned.contracts().distributorAddress());
         e.put("FLYWHEEL_TIMELOCK_ADDRESS", provisioned.contracts().timelockAddress());

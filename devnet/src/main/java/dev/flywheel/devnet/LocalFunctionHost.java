@@ -56,7 +56,8 @@ import java.util.function.Consumer;
  *       and delete what the handler did not report as failed (failed ones reappear and end in the DLQ after 5 receives);</li>
  *   <li>EventBridge Scheduler: runs the epoch closer (which first evaluates closed proof-of-coverage windows) and
  *       the settler on a fixed rate;</li>
- *   <li>API Gateway: {@code GET /claims/{address}} over HTTP to the claims handler, and {@code /devices...}
+ *   <li>API Gateway: {@code GET /claims/{address}} and the explorer's {@code GET /network/...} over HTTP to the
+ *       claims handler, and {@code /devices...}
  *       to the device-registry handler (no IAM authorizer locally);</li>
  *   <li>IoT Core's HTTPS data plane: {@code POST /topics/{topic}?qos=1}, the call the verifier's receipts
  *       use, forwarded to the broker as the rules-engine identity (receipt topics only; no SigV4 check).</li>
@@ -179,6 +180,8 @@ public final class LocalFunctionHost implements AutoCloseable {
 
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", settings.httpPort()), 0);
         http.createContext("/claims/", this::serveClaims);
+        // The explorer's JSON endpoints: the same claims function, as the template's /network/* routes.
+        http.createContext("/network/", this::serveExplorerApi);
         // One function serves both the onboarding routes and the operator's denylist routes.
         LocalHttpRoute registryRoute = new LocalHttpRoute(deviceRegistry,
                 () -> LocalLambdaContext.forInvocation("device-registry", 20_000));
@@ -614,6 +617,41 @@ public final class LocalFunctionHost implements AutoCloseable {
                     : APIGatewayV2HTTPResponse.builder().withStatusCode(405).withBody("{\"error\":\"method_not_allowed\"}").build();
             byte[] body = response.getBody() == null ? new byte[0] : response.getBody().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("content-type", "application/json");
+            exchange.sendResponseHeaders(response.getStatusCode(), body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        }
+    }
+
+    /** {@code GET /network/...}: the raw path and the query string's parameters, as API Gateway's payload 2.0 passes them. */
+    private void serveExplorerApi(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+            event.setRawPath(exchange.getRequestURI().getRawPath());
+            event.setRouteKey("GET " + exchange.getRequestURI().getRawPath());
+            String query = exchange.getRequestURI().getRawQuery();
+            if (query != null && !query.isEmpty()) {
+                Map<String, String> parameters = new LinkedHashMap<>();
+                for (String pair : query.split("&")) {
+                    String[] kv = pair.split("=", 2);
+                    parameters.put(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                            kv.length == 2 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+                }
+                event.setRawQueryString(query);
+                event.setQueryStringParameters(parameters);
+            }
+            APIGatewayV2HTTPResponse response = "GET".equals(exchange.getRequestMethod())
+                    ? claims.handleRequest(event, LocalLambdaContext.forInvocation("claims-api", 10_000))
+                    : APIGatewayV2HTTPResponse.builder().withStatusCode(405)
+                            .withBody("{\"error\":\"method_not_allowed\",\"detail\":\"the explorer API is read-only (GET)\"}").build();
+            byte[] body = response.getBody() == null ? new byte[0] : response.getBody().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "application/json");
+            if (response.getHeaders() != null && response.getHeaders().containsKey("cache-control")) {
+                exchange.getResponseHeaders().add("cache-control", response.getHeaders().get("cache-control"));
+            }
             exchange.sendResponseHeaders(response.getStatusCode(), body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -16,16 +16,22 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /claims/{address}}: what an owner can claim under the root that is active on chain now
+ * {@code GET /network/...}: the explorer's JSON endpoints ({@link ExplorerApi}, docs/explorer.md).
+ *
+ * <p>{@code GET /claims/{address}}: what an owner can claim under the root that is active on chain now
  * (docs/settlement.md): lifetime earned, claimed (from the chain), claimable, and the Merkle proof;
  * during an activation window also the owner's leaf under the pending root. Amounts are decimal strings.
  */
 public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClaimsApiHandler.class);
 
     @Inject
     ClaimService claims;
+
+    @Inject
+    ExplorerApi explorer;
 
     public ClaimsApiHandler() {
     }
@@ -36,6 +42,10 @@ public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEv
 
     @Override
     public APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent request) {
+        String path = Optional.ofNullable(request.getRawPath()).orElse("");
+        if (path.startsWith("/network/")) {
+            return explore(path, Optional.ofNullable(request.getQueryStringParameters()).orElse(Map.of()));
+        }
         String address = Optional.ofNullable(request.getPathParameters()).map(p -> p.get("address")).orElse("");
         if (!ADDRESS.matcher(address).matches()) {
             return respond(400, Map.of("error", "invalid_address", "detail", "expected 0x followed by 40 hex digits"));
@@ -63,6 +73,30 @@ public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEv
                 "epoch", p.epoch(), "root", p.rootHex(), "activatesAt", p.activatesAt().toString(),
                 "cumulativeAmount", p.earned().toString(), "proof", p.proof())));
         return body;
+    }
+
+    @SuppressWarnings("unchecked")
+    private APIGatewayV2HTTPResponse explore(String path, Map<String, String> query) {
+        ExplorerApi.Response r;
+        try {
+            r = explorer.handle(path, query);
+        } catch (RuntimeException e) {
+            // The message only: a stack trace is for the log, not for a browser.
+            LOG.error("explorer request {} failed", path, e);
+            return respond(500, Map.of("error", "internal_error", "detail", "the explorer could not answer " + path
+                    + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        }
+        if (r.body() instanceof byte[] raw) {
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(r.status())
+                    .withHeaders(Map.of("content-type", "application/json", "cache-control", "public, max-age=3600"))
+                    .withBody(new String(raw, java.nio.charset.StandardCharsets.UTF_8)).build();
+        }
+        APIGatewayV2HTTPResponse response = respond(r.status(), (Map<String, ?>) r.body());
+        if (r.cacheable()) {
+            // Map answers scan the devices table: let browsers and CDNs reuse them for a while.
+            response.setHeaders(Map.of("content-type", "application/json", "cache-control", "public, max-age=15"));
+        }
+        return response;
     }
 
     private static APIGatewayV2HTTPResponse respond(int status, Map<String, ?> body) {

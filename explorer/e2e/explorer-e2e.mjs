@@ -1,0 +1,131 @@
+// End-to-end test of the explorer in headless Chromium (Debian's `chromium`, driven by playwright-core).
+//   node e2e/explorer-e2e.mjs <expectations.json> <output dir>
+// The expectations come from the records the ledger stored after a devnet run (ExplorerE2EIT writes them):
+//   { explorerUrl, hexCount, device: { id, verdicts: [{deliveryId, outcome}] }, owner: { address, claimable, balance },
+//     epoch, rewardDevice }
+// Checks the map's hex count, the device's verdicts and the owner's claimable amount against them, clicks Claim
+// and waits for the new balance, and saves a screenshot of each page into the output dir. Prints one JSON line;
+// exits non-zero with the failed check's message.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [expectationsFile, outDir] = process.argv.slice(2);
+if (!expectationsFile || !outDir) {
+  console.error('usage: node e2e/explorer-e2e.mjs <expectations.json> <output dir>');
+  process.exit(2);
+}
+const expected = JSON.parse(readFileSync(expectationsFile, 'utf8'));
+mkdirSync(outDir, { recursive: true });
+rmSync(join(outDir, 'failure.png'), { force: true });
+const profile = mkdtempSync(join(tmpdir(), 'flywheel-explorer-chromium-'));
+const started = Date.now();
+const checks = [];
+
+function check(name, actual, wanted) {
+  const ok = JSON.stringify(actual) === JSON.stringify(wanted);
+  checks.push({ name, ok, actual, wanted });
+  if (!ok) throw new Error(`${name}: expected ${JSON.stringify(wanted)}, the page shows ${JSON.stringify(actual)}`);
+}
+
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1366, height: 860 },
+});
+const browserErrors = [];
+let result;
+let page;
+try {
+  page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (e) => browserErrors.push(String(e)));
+  // Errors the app logged (a 4xx the error pages ask for on purpose is the browser's "Failed to load resource").
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) browserErrors.push('console: ' + m.text());
+  });
+
+  // A fresh load each time: going to the URL the page is on changes nothing (same hash, no hashchange).
+  async function open(hash) {
+    await page.goto('about:blank');
+    await page.goto(expected.explorerUrl + hash);
+    await page.waitForSelector('body[data-ready="true"]');
+  }
+  const shot = (name) => page.screenshot({ path: join(outDir, name), fullPage: true });
+
+  // Map: one polygon per hex, as many as the stored devices' distinct cells.
+  await open('#/map');
+  await page.waitForSelector('.leaflet-container');
+  const hexCount = await page.locator('path.hex').count();
+  check('map hexes drawn', hexCount, expected.hexCount);
+  check('map hex count shown', Number(await page.getAttribute('[data-field="hex-count"]', 'data-count')), expected.hexCount);
+  await page.locator('path.hex').first().click({ force: true });
+  await page.waitForSelector('#hex-panel table');
+  await shot('map.png');
+
+  // Device: its verdicts, as the ledger stored them.
+  await open(`#/device/${encodeURIComponent(expected.device.id)}`);
+  const verdicts = await page.$$eval('[data-verdict]', (els) => els.map((e) => ({ deliveryId: e.dataset.delivery, outcome: e.dataset.verdict })));
+  const sort = (l) => l.map((v) => `${v.deliveryId}:${v.outcome}`).sort();
+  check('device verdicts', sort(verdicts), sort(expected.device.verdicts));
+  await shot('device.png');
+
+  // Owner: claimable as stored (ledger leaf minus claimed on chain); Claim through the test wallet; balance moves.
+  await open(`#/owner/${expected.owner.address}`);
+  check('owner claimable', await page.getAttribute('[data-field="claimable"]', 'data-wei'), expected.owner.claimable);
+  const before = BigInt(await page.getAttribute('[data-field="balance"]', 'data-wei'));
+  check('balance before claim', before.toString(), expected.owner.balance);
+  await shot('owner.png');
+  await page.click('button#claim');
+  await page.waitForSelector('[data-field="new-balance"], #claim-result .error', { timeout: 60_000 });
+  const claimError = await page.locator('#claim-result .error').count();
+  if (claimError) throw new Error('claim failed in the page: ' + (await page.textContent('#claim-result')));
+  const after = BigInt(await page.getAttribute('[data-field="new-balance"]', 'data-wei'));
+  check('balance after claim', after.toString(), (before + BigInt(expected.owner.claimable)).toString());
+  const claimTx = await page.textContent('[data-field="claim-tx"]');
+  await shot('owner-claimed.png');
+  await open(`#/owner/${expected.owner.address}`);
+  check('claimable after claim', await page.getAttribute('[data-field="claimable"]', 'data-wei'), '0');
+
+  // Epoch: the root on chain matches the ledger's.
+  await open(`#/epoch/${expected.epoch}`);
+  check('epoch root on chain', (await page.textContent('[data-field="root-match"]')).trim(), 'matches');
+  await shot('epoch.png');
+
+  // Evidence chain: a device's reward and the accepted proofs behind it.
+  await open(`#/epoch/${expected.epoch}/device/${encodeURIComponent(expected.rewardDevice)}`);
+  const accepted = await page.locator('[data-field="accepted-proofs"] [data-verdict="accepted"]').count();
+  if (accepted < 1) throw new Error('the reward page lists no accepted proof behind the reward');
+  await shot('evidence.png');
+
+  // Bad input: a readable error, not a broken page.
+  await open('#/device/no-such-device');
+  const error = await page.textContent('.error');
+  if (!/no device no-such-device is registered/.test(error)) throw new Error('unknown device: page shows ' + error);
+  await open('#/owner/0x123');
+  if (!/0x followed by 40 hex digits/.test(await page.textContent('.error'))) throw new Error('malformed address not explained');
+  await shot('error.png');
+
+  if (browserErrors.length) throw new Error('uncaught errors in the page: ' + browserErrors.join('; '));
+  result = { ok: true, checks: checks.length, hexCount, verdicts: verdicts.length, claimable: expected.owner.claimable,
+    claimTx, balanceBefore: before.toString(), balanceAfter: after.toString(), seconds: (Date.now() - started) / 1000, screenshots: outDir };
+} catch (e) {
+  // What the page showed when it failed: its text and a screenshot.
+  let shown = null;
+  try {
+    shown = (await page.textContent('#app')).replace(/\s+/g, ' ').trim().slice(0, 600);
+    await page.screenshot({ path: join(outDir, 'failure.png'), fullPage: true });
+  } catch {
+    // the page itself is gone
+  }
+  result = { ok: false, error: e.message, page: shown, checks, browserErrors, seconds: (Date.now() - started) / 1000 };
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+writeFileSync(join(outDir, 'result.json'), JSON.stringify(result, null, 2));
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);
