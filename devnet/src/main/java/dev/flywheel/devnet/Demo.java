@@ -56,6 +56,8 @@ import java.util.function.BooleanSupplier;
  * claim, and ends with one JSON line.
  */
 public final class Demo {
+    /** Claims tried before the demo gives up: each retry follows a root published while it claimed. */
+    private static final int CLAIM_ATTEMPTS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** 1,000 tokens of 18 decimals per devnet epoch. */
     /** After the last PUBACK, how long the fleet waits for receipts (the verifier answers within a poll or two). */
@@ -256,19 +258,25 @@ public final class Demo {
                 try {
                     var claimer = new RewardsClaimer(web3j, ChainConfig.of(devnet.chainRpc(), devnet.chainId())
                             .withContracts(provisioned.contracts()));
-                    ClaimResult result;
-                    try {
-                        result = claimer.claim(owner, ownerAddress, cumulative, proof);
-                    } catch (dev.flywheel.chain.ContractRevertedException rootMoved) {
-                        // The settler may publish the next epoch's root between the claims API's answer and the claim
-                        // (short devnet epochs on a slow machine): the proof no longer matches. Fetch the claim again
-                        // once; the contract pays cumulative minus claimed, so nothing can be paid twice.
-                        step("claim reverted (" + rootMoved.getMessage() + "); fetching the claim for the current root again");
-                        JsonNode again = fetchClaim(host.claimsApiUrl() + "/claims/" + ownerAddress);
-                        List<byte[]> proofAgain = new ArrayList<>();
-                        again.path("proof").forEach(p -> proofAgain.add(Encoding.fromHex(p.asText())));
-                        result = claimer.claim(owner, ownerAddress, new BigInteger(again.path("cumulativeAmount").asText()),
-                                proofAgain);
+                    ClaimResult result = null;
+                    for (int attempt = 1; result == null; attempt++) {
+                        try {
+                            result = claimer.claim(owner, ownerAddress, cumulative, proof);
+                        } catch (dev.flywheel.chain.ContractRevertedException rootMoved) {
+                            // The settler may publish the next epoch's root between the claims API's answer and the claim
+                            // (short devnet epochs on a slow machine): the proof no longer matches. Fetch the claim again
+                            // once the API's roots cache has expired; the contract pays cumulative minus claimed, so
+                            // nothing can be paid twice.
+                            if (attempt == CLAIM_ATTEMPTS) {
+                                throw rootMoved;
+                            }
+                            step("claim reverted (" + rootMoved.getMessage() + "); fetching the claim for the current root again");
+                            Thread.sleep(Duration.ofSeconds(HostProperties.CLAIMS_ROOTS_CACHE_SECONDS + 1));
+                            JsonNode again = fetchClaim(host.claimsApiUrl() + "/claims/" + ownerAddress);
+                            cumulative = new BigInteger(again.path("cumulativeAmount").asText());
+                            proof.clear();
+                            again.path("proof").forEach(p -> proof.add(Encoding.fromHex(p.asText())));
+                        }
                     }
                     BigInteger balance = claimer.tokenBalance(ownerAddress);
                     printSummary(report, counts, settledEpoch, rewarded.size(), rootTx, result, balance);

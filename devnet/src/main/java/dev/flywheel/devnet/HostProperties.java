@@ -10,6 +10,12 @@ import java.util.Map;
  * host's own URL as IoT Core's data-plane endpoint for receipts.
  */
 public final class HostProperties {
+    /**
+     * How long the devnet's claims API trusts the distributor's roots it read: short, because devnet epochs are seconds
+     * long and a root published meanwhile turns the proofs it serves into InvalidProof reverts (AWS keeps 5 s).
+     */
+    public static final int CLAIMS_ROOTS_CACHE_SECONDS = 1;
+
     private HostProperties() {
     }
 
@@ -27,6 +33,7 @@ public final class HostProperties {
         p.put("flywheel.chain.rpc-secret-id", provisioned.rpcSecretId());
         p.put("flywheel.chain.id", devnet.chainId());
         p.put("flywheel.distributor.address", provisioned.contracts().distributorAddress());
+        p.put("flywheel.claims.roots-cache-seconds", CLAIMS_ROOTS_CACHE_SECONDS);
         // The verifier checks coverage beacons against stored entropy and uptime answers against challenges.
         p.put("flywheel.entropy.table", devnet.stackName() + "-entropy");
         p.put("flywheel.challenges.table", devnet.stackName() + "-challenges");
