@@ -86,13 +86,15 @@ public final class DevnetHost {
             var proofs = new DynamoProofLedger(dynamo, provisioned.tables(), clock, Duration.ofDays(1));
             DevnetHost maker = new DevnetHost(devnet, provisioned, clock, host, new DynamoEpochLedger(dynamo, provisioned.tables(), proofs));
             host.start();
-            host.addRoute("/devnet/", maker::serve);
             ExplorerSite.install(host, devnet);
 
             Path envFile = stateDir.resolve("host.env");
             Path tmp = stateDir.resolve("host.env.tmp");
             Files.writeString(tmp, maker.exports());
             Files.move(tmp, envFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // Last: scripts/devnet calls the host healthy once /devnet/status answers, and a maker's next command reads
+            // host.env (the walk-through's eval "$(scripts/devnet env)" found no FLYWHEEL_REGISTRY_URL under load).
+            host.addRoute("/devnet/", maker::serve);
             log("host up on " + host.claimsApiUrl() + "; maker settings in " + envFile);
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(maker.status()));
 
