@@ -139,4 +139,32 @@ class RewardsDocExamplesTest {
         assertEquals(1_000_000, file.beaconerMicros(4));
         assertEquals(1_000_000, file.witnessMicros(4));
     }
+
+    /** Example 7 states its own rules: emission 1000, one pool over everything, no cuts. */
+    @Test
+    void example7ThreeEpochsOneOwnerAbsent() throws Exception {
+        NetworkConfig onePool = NetworkConfigLoader.parse("""
+                {"network": "example-7",
+                 "epoch": {"genesis": "2026-01-01T00:00:00Z", "lengthSeconds": 86400, "lateDataSeconds": 3600},
+                 "token": {"symbol": "FLY", "decimals": 18},
+                 "rewards": [{"version": "example-7", "effectiveFromEpoch": 0,
+                   "emission": {"steps": [{"fromEpoch": 0, "perEpoch": "1000"}]},
+                   "pools": [{"name": "all", "shareBps": 10000, "sources": {"sensor.reading": 1}}]}]}
+                """);
+        InMemoryWorkSource w = new InMemoryWorkSource()
+                .put(1, work("a", X, "sensor.reading", 1)).put(1, work("b", X, "sensor.reading", 1))
+                .put(1, work("c", Y, "sensor.reading", 1))
+                .put(2, work("a", X, "sensor.reading", 3));
+        EpochCloser closer = new EpochCloser(new InMemoryEpochLedger(), w, DeviceLocations.of(Map.of()), onePool,
+                Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), 2, new dev.flywheel.core.merkle.LeafDomain(31337, "0x00000000000000000000000000000000000000d1"));
+        long[][] expected = {{666, 333, 1}, {1666, 333, 0}, {1666, 333, 1000}};
+        Map<String, BigInteger> cumulative = Map.of();
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            EpochCloser.Computed c = closer.compute(epoch, cumulative, EpochCloser.Progress.NONE);
+            cumulative = c.cumulative();
+            long[] row = expected[epoch - 1];
+            assertEquals(Map.of(X, b(row[0]), Y, b(row[1])), cumulative, "epoch " + epoch);
+            assertEquals(b(row[2]), c.allocation().unallocated(), "epoch " + epoch + " unallocated");
+        }
+    }
 }
