@@ -5,11 +5,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.chain.ChainConfig;
-import dev.flywheel.chain.DeployedContracts;
-import dev.flywheel.chain.DeploymentPlan;
 import dev.flywheel.chain.LocalKeyTransactionSigner;
 import dev.flywheel.chain.RewardsClaimer;
-import dev.flywheel.chain.RewardsContractsDeployer;
 import dev.flywheel.chain.RootPublisher;
 import dev.flywheel.chain.SettlementReceipt;
 import dev.flywheel.core.crypto.DeviceSigningKey;
@@ -42,17 +39,13 @@ import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.DynamoSettlementAlarms;
 import dev.flywheel.dynamodb.DynamoTransactionJournal;
 import dev.flywheel.dynamodb.TableNames;
-import dev.flywheel.testing.MotoDynamo;
-import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -102,6 +95,7 @@ class ExplorerApiIT {
     private static ClaimsApiHandler handler;
     private static DynamoProofLedger proofs;
     private static DynamoEpochLedger epochs;
+    private static ClaimsApiStack stack;
     private static Web3j web3j;
     private static ChainConfig chain;
     private static LeafDomain domain;
@@ -113,35 +107,15 @@ class ExplorerApiIT {
 
     @BeforeAll
     static void buildNetwork() throws Exception {
-        String rpc = System.getenv("FLYWHEEL_CHAIN_RPC");
-        long chainId = Long.parseLong(System.getenv("FLYWHEEL_CHAIN_ID"));
-        web3j = Web3j.build(new HttpService(rpc));
-        DeployedContracts contracts = new RewardsContractsDeployer(web3j, ChainConfig.of(rpc, chainId)).deploy(
-                new LocalKeyTransactionSigner(DEPLOYER), new DeploymentPlan(PUBLISHER.getAddress(), DEPLOYER.getAddress(),
-                        List.of(DEPLOYER.getAddress()), Duration.ZERO, CLOCK.genesis(), CLOCK.length(), EMISSION, ACTIVATION_DELAY));
-        chain = ChainConfig.of(rpc, chainId).withContracts(contracts);
-        domain = new LeafDomain(chainId, contracts.distributorAddress());
-        String rpcSecret = "explorer-it-rpc-" + System.nanoTime();
-        try (var secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
-            secrets.createSecret(b -> b.name(rpcSecret).secretString(rpc));
-        }
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
-        Map<String, Object> properties = new HashMap<>(Map.of(
-                "flywheel.devices.table", tables.devices(),
-                "flywheel.ledger.table", tables.ledger(),
-                "flywheel.epochs.table", tables.epochs(),
-                "flywheel.rewards.table", tables.rewards(),
-                "flywheel.settlements.table", tables.settlements(),
-                "flywheel.epoch.genesis", GENESIS,
-                "flywheel.epoch.seconds", "60",
-                "flywheel.chain.rpc-secret-id", rpcSecret,
-                "flywheel.chain.id", Long.toString(chainId),
-                "flywheel.distributor.address", contracts.distributorAddress()));
-        properties.put("flywheel.claims.roots-cache-seconds", "0");
-        handler = new ClaimsApiHandler(ApplicationContext.builder().properties(properties));
-        proofs = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
-        epochs = new DynamoEpochLedger(dynamo, tables, proofs);
+        stack = new ClaimsApiStack("explorer-it", CLOCK, EMISSION, ACTIVATION_DELAY, DEPLOYER, PUBLISHER);
+        web3j = stack.web3j;
+        chain = stack.chain;
+        domain = stack.domain;
+        dynamo = stack.dynamo;
+        tables = stack.tables;
+        handler = stack.handler;
+        proofs = stack.proofs;
+        epochs = stack.epochs;
 
         emptyHexes = ok("/network/hexes");
 
@@ -211,15 +185,8 @@ class ExplorerApiIT {
 
     @AfterAll
     static void stop() {
-        if (handler != null) {
-            handler.close();
-        }
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            dynamo.close();
-        }
-        if (web3j != null) {
-            web3j.shutdown();
+        if (stack != null) {
+            stack.close();
         }
     }
 

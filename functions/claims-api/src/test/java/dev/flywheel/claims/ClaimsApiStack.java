@@ -1,0 +1,83 @@
+package dev.flywheel.claims;
+
+import dev.flywheel.chain.ChainConfig;
+import dev.flywheel.chain.DeployedContracts;
+import dev.flywheel.chain.DeploymentPlan;
+import dev.flywheel.chain.LocalKeyTransactionSigner;
+import dev.flywheel.chain.RewardsContractsDeployer;
+import dev.flywheel.core.epoch.EpochClock;
+import dev.flywheel.core.merkle.LeafDomain;
+import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoProofLedger;
+import dev.flywheel.dynamodb.TableNames;
+import dev.flywheel.testing.MotoDynamo;
+import io.micronaut.context.ApplicationContext;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the claims API's ITs stand up on the test devnet: a fresh distributor on Anvil (the deployer also the guardian,
+ * {@code publisher} the root publisher), the RPC URL as a Secrets Manager secret and the template's tables on moto, and
+ * the handler wired to them with no roots cache, so each request sees the chain as it is at that moment.
+ */
+final class ClaimsApiStack implements AutoCloseable {
+    final Web3j web3j;
+    final ChainConfig chain;
+    final LeafDomain domain;
+    final DynamoDbClient dynamo;
+    final TableNames tables;
+    final ClaimsApiHandler handler;
+    final DynamoProofLedger proofs;
+    final DynamoEpochLedger epochs;
+
+    ClaimsApiStack(String name, EpochClock clock, BigInteger emission, Duration activationDelay, Credentials deployer,
+                   Credentials publisher) {
+        String rpc = System.getenv("FLYWHEEL_CHAIN_RPC");
+        long chainId = Long.parseLong(System.getenv("FLYWHEEL_CHAIN_ID"));
+        web3j = Web3j.build(new HttpService(rpc));
+        DeployedContracts contracts = new RewardsContractsDeployer(web3j, ChainConfig.of(rpc, chainId)).deploy(
+                new LocalKeyTransactionSigner(deployer), new DeploymentPlan(publisher.getAddress(), deployer.getAddress(),
+                        List.of(deployer.getAddress()), Duration.ZERO, clock.genesis(), clock.length(), emission, activationDelay));
+        chain = ChainConfig.of(rpc, chainId).withContracts(contracts);
+        domain = new LeafDomain(chainId, contracts.distributorAddress());
+        String rpcSecret = name + "-rpc-" + System.nanoTime();
+        try (var secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
+            secrets.createSecret(b -> b.name(rpcSecret).secretString(rpc));
+        }
+        dynamo = MotoDynamo.client();
+        tables = MotoDynamo.createTables(dynamo);
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                "flywheel.devices.table", tables.devices(),
+                "flywheel.ledger.table", tables.ledger(),
+                "flywheel.epochs.table", tables.epochs(),
+                "flywheel.rewards.table", tables.rewards(),
+                "flywheel.settlements.table", tables.settlements(),
+                "flywheel.epoch.genesis", clock.genesis().toString(),
+                "flywheel.epoch.seconds", Long.toString(clock.length().toSeconds()),
+                "flywheel.chain.rpc-secret-id", rpcSecret,
+                "flywheel.chain.id", Long.toString(chainId),
+                "flywheel.distributor.address", contracts.distributorAddress()));
+        properties.put("flywheel.claims.roots-cache-seconds", "0");
+        handler = new ClaimsApiHandler(ApplicationContext.builder().properties(properties));
+        proofs = new DynamoProofLedger(dynamo, tables, clock, Duration.ofDays(1));
+        epochs = new DynamoEpochLedger(dynamo, tables, proofs);
+    }
+
+    @Override
+    public void close() {
+        handler.close();
+        MotoDynamo.deleteTables(dynamo, tables);
+        dynamo.close();
+        web3j.shutdown();
+    }
+}
