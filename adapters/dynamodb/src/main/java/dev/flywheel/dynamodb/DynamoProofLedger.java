@@ -13,11 +13,8 @@ import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -245,18 +242,13 @@ public final class DynamoProofLedger implements VerdictLedger {
                 state.rate.merge(window, 1L, Long::sum);
             }
             state.accepted++;
-            switch (write(state, epoch)) {
-                case WRITTEN -> {
-                    if (neighbours != null && proof.body() instanceof SensorReading reading && accepted.device().h3Cell() != null) {
-                        neighbours.record(deviceId, accepted.device().h3Cell(), reading, proof.deviceTime(), delivery.receivedAt());
-                    }
-                    // Coverage reports wait for their window (0 units now; the window credits them). Idempotent by proof id.
-                    coverage.store(accepted, delivery.receivedAt());
-                    return new Recorded(Outcome.RECORDED, accepted, epoch);
+            if (write(state, epoch) instanceof WriteResult.Written(long credited)) {
+                if (neighbours != null && proof.body() instanceof SensorReading reading && accepted.device().h3Cell() != null) {
+                    neighbours.record(deviceId, accepted.device().h3Cell(), reading, proof.deviceTime(), delivery.receivedAt());
                 }
-                case EPOCH_CLOSING -> closingEpochs.put(epoch, true);
-                case CONFLICT -> {
-                }
+                // Coverage reports wait for their window (0 units now; the window credits them). Idempotent by proof id.
+                coverage.store(accepted, delivery.receivedAt());
+                return new Recorded(Outcome.RECORDED, accepted, credited);
             }
             DeviceState written = state;
             state = readState(deviceId);
@@ -302,54 +294,84 @@ public final class DynamoProofLedger implements VerdictLedger {
                 receivedMs, proof.h3Cell(), Math.min(repeats, Integer.MAX_VALUE), body));
     }
 
-    private enum WriteResult { WRITTEN, CONFLICT, EPOCH_CLOSING }
+    /** What a state write did: written (crediting {@code epoch}, when it credits), lost to a concurrent writer. */
+    private sealed interface WriteResult {
+        record Written(long epoch) implements WriteResult {
+        }
+
+        record Conflict() implements WriteResult {
+        }
+    }
+
+    private static final WriteResult CONFLICT = new WriteResult.Conflict();
 
     /**
-     * Writes the next version of the state. A device's first item is created in a transaction that also checks the credit
-     * epoch is not closing: the closer's fence only reaches items that exist when it scans.
+     * Writes the next version of the state, conditional on the version read. A device's first item is a plain conditional
+     * put (no transaction: transactions cost double, and moto copies its whole table per transaction), followed by a
+     * consistent read of the credit epoch's status, because the closer's fence only reaches items its scan sees: if the
+     * close began around the put, {@link #leaveClosingEpoch} moves the credit on unless the closer fenced the item first.
      */
     private WriteResult write(DeviceState state, long creditEpoch) {
         Map<String, AttributeValue> item = state.toItem();
-        if (state.exists()) {
-            try {
+        try {
+            if (state.exists()) {
                 dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("v = :v")
                         .expressionAttributeValues(Map.of(":v", n(state.version))));
-                warm.put(state.deviceId, DeviceState.from(state.deviceId, item));
-                return WriteResult.WRITTEN;
-            } catch (ConditionalCheckFailedException changed) {
-                return WriteResult.CONFLICT;
-            }
-        }
-        boolean credits = item.containsKey("u");
-        List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)")).build());
-        if (!credits) {
-            try {
+            } else {
                 dynamo.putItem(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-                warm.put(state.deviceId, DeviceState.from(state.deviceId, item));
-                return WriteResult.WRITTEN;
-            } catch (ConditionalCheckFailedException created) {
-                return WriteResult.CONFLICT;
             }
+        } catch (ConditionalCheckFailedException changed) {
+            return CONFLICT;
         }
-        writes.add(TransactWriteItem.builder().conditionCheck(c -> c.tableName(epochsTable)
-                .key(Map.of("epoch", n(creditEpoch)))
-                .conditionExpression("attribute_not_exists(#s)")
-                .expressionAttributeNames(Map.of("#s", EPOCH_STATUS))).build());
-        try {
-            dynamo.transactWriteItems(t -> t.transactItems(writes));
-            warm.put(state.deviceId, DeviceState.from(state.deviceId, item));
-            return WriteResult.WRITTEN;
-        } catch (TransactionCanceledException e) {
-            if (failed(e.cancellationReasons(), 0)) {
-                return WriteResult.CONFLICT;
-            }
-            if (failed(e.cancellationReasons(), 1)) {
-                return WriteResult.EPOCH_CLOSING;
-            }
-            throw e;
+        DeviceState written = DeviceState.from(state.deviceId, item);
+        warm.put(state.deviceId, written);
+        if (state.exists() || !item.containsKey("u") || !closingNow(creditEpoch)) {
+            return new WriteResult.Written(creditEpoch);
         }
+        closingEpochs.put(creditEpoch, true);
+        return new WriteResult.Written(leaveClosingEpoch(written, creditEpoch));
+    }
+
+    /**
+     * The device's first item was put while {@code closing} began closing, and the closer's scan may have missed it. Either
+     * the closer fenced the item (its units for the epoch are harvested: done), or this fences it itself, moving the
+     * epoch's units and guard entries to the next open epoch. Both writes are conditional on the version, so exactly one
+     * wins; a closer that reaches the item afterwards finds the fence and no units left in the epoch.
+     *
+     * @return the epoch the device's credits of {@code closing} now sit in
+     */
+    private long leaveClosingEpoch(DeviceState state, long closing) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (state.fence != null && state.fence >= closing) {
+                return closing;
+            }
+            long next = closing + 1;
+            while (closingNow(next)) { // fresh reads: a cached "open" could name an epoch whose scan already passed
+                closingEpochs.put(next, true);
+                next++;
+            }
+            long into = next;
+            TreeMap<String, Long> moved = state.units.remove(closing);
+            if (moved != null) {
+                TreeMap<String, Long> target = state.units.computeIfAbsent(into, e -> new TreeMap<>());
+                moved.forEach((pool, u) -> target.merge(pool, u, Math::addExact));
+            }
+            state.guard.replaceAll(e -> e.epoch() == closing ? new DeviceState.GuardEntry(e.seq(), e.receivedAtMillis(), into,
+                    e.clockSkewMillis(), e.units(), e.deliveryId(), e.proofId()) : e);
+            state.fence = closing;
+            if (write(state, Long.MIN_VALUE) instanceof WriteResult.Written) {
+                return into;
+            }
+            state = readState(state.deviceId);
+        }
+        throw new IllegalStateException("state of device " + state.deviceId + " kept changing while leaving closing epoch " + closing);
+    }
+
+    /** Whether the epoch has begun closing, read consistently (no cache: the first-write check depends on it). */
+    private boolean closingNow(long epoch) {
+        Map<String, AttributeValue> item = dynamo.getItem(g -> g.tableName(epochsTable).consistentRead(true)
+                .key(Map.of("epoch", n(epoch)))).item();
+        return item != null && item.containsKey(EPOCH_STATUS);
     }
 
     /** The first epoch at or after {@code from} not seen closing. */
@@ -462,7 +484,7 @@ public final class DynamoProofLedger implements VerdictLedger {
             }
             state.rejected.put(fingerprint, receivedMs / 1000);
             state.prune(receivedMs, guardLifetime.toMillis());
-            if (write(state, Long.MIN_VALUE) == WriteResult.WRITTEN) {
+            if (write(state, Long.MIN_VALUE) instanceof WriteResult.Written) {
                 return;
             }
             state = readState(deviceId);
@@ -602,10 +624,6 @@ public final class DynamoProofLedger implements VerdictLedger {
         return new VerdictRecord(str(item, "deliveryId"), str(item, "device"), "rejected",
                 str(item, "reason"), str(item, "detail"), str(item, "proofId"),
                 item.containsKey("seq") ? num(item, "seq") : -1, num(item, "epoch"), num(item, "receivedAt"), evidence);
-    }
-
-    private static boolean failed(List<CancellationReason> reasons, int index) {
-        return reasons != null && reasons.size() > index && "ConditionalCheckFailed".equals(reasons.get(index).code());
     }
 
     static Map<String, AttributeValue> key(String pk, String sk) {

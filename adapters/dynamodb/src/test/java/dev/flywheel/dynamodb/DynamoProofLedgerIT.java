@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -239,6 +240,46 @@ class DynamoProofLedgerIT {
         assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch + 2));
     }
 
+    /**
+     * A device's first state item is a plain put followed by a consistent read of the epoch's status. Here the ledger
+     * believes epoch 450 open (its status cache, filled by another device's proof), the epoch then begins closing, and
+     * a new device's first proof is put in it: the status read after the put sees the close, and the ledger fences the
+     * item itself, moving the credit to the next epoch, so a closer whose scan missed the item loses nothing and one
+     * that reaches it harvests nothing twice.
+     */
+    @Test
+    void firstProofPutAsItsEpochBeganClosingMovesOn() {
+        long epoch = 450;
+        DynamoProofLedger believesOpen = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1),
+                dev.flywheel.core.verify.RateLimit.defaults(), Duration.ofHours(1), false);
+        Device early = device(SignatureScheme.ED25519);
+        Instant received = in(epoch, 30);
+        InboundProof first = delivery(newDeliveryId(), early, received, proof(early, 1, received.minusSeconds(1), 20.0));
+        assertEquals(epoch, believesOpen.record(first, accepted(first)).epoch(), "the epoch is open and now cached as open");
+
+        assertTrue(epochs.beginClosing(epoch));
+        Device late = device(SignatureScheme.ED25519);
+        InboundProof newcomer = delivery(newDeliveryId(), late, received, proof(late, 1, received.minusSeconds(1), 21.0));
+        VerdictLedger.Recorded recorded = believesOpen.record(newcomer, accepted(newcomer));
+        assertEquals(Outcome.RECORDED, recorded.outcome());
+        assertEquals(epoch + 1, recorded.epoch(), "the put landed in a closing epoch and moved on");
+        assertEquals(epoch + 1, verdict(late.id(), newcomer.deliveryId()).epoch());
+
+        Map<String, Long> harvested = new HashMap<>();
+        believesOpen.epochWork().forEachDevice(epoch, 0, 1, w -> harvested.put(w.deviceId(), w.totalUnits()));
+        assertEquals(1L, harvested.get(early.id()), "the device written before the close is harvested");
+        assertFalse(harvested.containsKey(late.id()), "the newcomer's credit is no longer in the closing epoch");
+        assertEquals(List.of(new WorkCredit(late.id(), late.owner(), 1)), ledger.credits(epoch + 1));
+
+        // Redelivered, it is found where it went; a second proof of the device goes above its fence.
+        VerdictLedger.Recorded again = believesOpen.record(newcomer, accepted(newcomer));
+        assertEquals(Outcome.ALREADY_RECORDED, again.outcome());
+        assertEquals(epoch + 1, again.epoch());
+        InboundProof second = delivery(newDeliveryId(), late, received.plusSeconds(5), proof(late, 2, received.plusSeconds(4), 21.5));
+        assertEquals(epoch + 1, believesOpen.record(second, accepted(second)).epoch());
+        assertEquals(List.of(new WorkCredit(late.id(), late.owner(), 2)), ledger.credits(epoch + 1));
+    }
+
     @Test
     void rejectionsAreStoredWithReasonDetailAndEvidence() {
         long epoch = 500;
@@ -358,12 +399,11 @@ class DynamoProofLedgerIT {
                 after.rejectedByReason().get("value_out_of_range"));
     }
 
-    // No concurrency test here: moto_server (5.2.1) is threaded, and a cancelled TransactWriteItems restores a
-    // deep copy of each table it touched taken before the transaction, erasing writes that other requests made
-    // in the meantime. Racing deliveries on moto lose acknowledged verdicts; that is moto, not the ledger.
+    // No concurrency test here: moto_server (5.2.1) is threaded and does not make a conditional write atomic against a
+    // concurrent one, so racing deliveries on moto test moto, not the ledger.
 
     /**
-     * The ledger tells "already recorded" from "replayed" from "epoch closing" by the per-item
+     * The coverage, bandwidth-session, entropy and onboarding adapters tell one failed condition from another by the per-item
      * CancellationReasons of TransactionCanceledException; this pins that moto returns them, one per
      * action, in request order, with code ConditionalCheckFailed for the failed ones and None otherwise.
      */
