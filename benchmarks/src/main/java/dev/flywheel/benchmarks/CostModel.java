@@ -24,7 +24,7 @@ public final class CostModel {
         in.put("price.ruleActionPerMillion", 0.15);
         in.put("price.sqsRequestPerMillion", 0.40);
         in.put("price.lambdaRequestPerMillion", 0.20);
-        in.put("price.lambdaGbSecond", 0.0000166667);         // x86; arm64 is 0.0000133334
+        in.put("price.lambdaGbSecond", 0.0000133334);         // arm64 (template.yaml Architectures); x86 is 0.0000166667
         in.put("price.dynamoWritePerMillion", 0.625);
         in.put("price.dynamoReadPerMillion", 0.125);
         in.put("price.s3PutPerThousand", 0.005);
@@ -40,7 +40,7 @@ public final class CostModel {
         in.put("proofsPerDay", 10_000_000.0);
         // Lambda.
         in.put("batchSize", 100.0);
-        in.put("lambdaMemoryGb", 2.0);                        // template.yaml MemorySize 2048
+        in.put("lambdaMemoryGb", 1.0);                        // template.yaml ProofVerifierFunction MemorySize 1024
         in.put("batchMillis", 1152.0);                        // measured: LedgerCostIT direct 1,000 x 10, 100 proofs a batch, moto
         in.put("naiveInvokeMillis", 20.0);                    // one proof per invocation (assumed: a batch's time / 100 + overhead)
         // DynamoDB units per proof, measured by DynamoCapacityMeter (LedgerCostIT).
@@ -50,12 +50,13 @@ public final class CostModel {
         in.put("main.readUnitsPerRejected", 1.0);
         in.put("main.batchMillis", 1152.0);
         in.put("new.writeUnitsPerAccepted", 1.0);             // steady state: one state write of <= 1 KB
-        in.put("new.firstProofWriteUnits", 4.0);              // a device's first proof: create-with-epoch-check transaction
+        in.put("new.firstProofWriteUnits", 1.0);              // a device's first proof: a conditional put (no transaction)
+        in.put("new.firstProofReadUnits", 1.0);               // ... and a consistent read of the epoch's status
         in.put("new.readUnitsPerAccepted", 0.8);              // measured (1,000 x 10; includes the directory reads)
         in.put("new.writeUnitsPerRejected", 2.0);
         in.put("new.readUnitsPerRejected", 1.233);
         in.put("new.fenceWriteUnitsPerDevicePerEpoch", 1.0);  // the closer's harvest write
-        in.put("deviceLifetimeProofs", 35_000.0);             // one year at 96 a day: amortizes the first-proof transaction
+        in.put("deviceLifetimeProofs", 35_000.0);             // one year at 96 a day: amortizes the first proof's extra read
         // Receipts: 0 none, 1 rejections only, 2 all. Each receipt: one data-plane publish plus its delivery (2 messages).
         in.put("new.receipts", 1.0);
         in.put("main.receipts", 2.0);
@@ -91,7 +92,8 @@ public final class CostModel {
         double newWrites = in.get("new.writeUnitsPerAccepted")
                 + (in.get("new.firstProofWriteUnits") - in.get("new.writeUnitsPerAccepted")) / in.get("deviceLifetimeProofs")
                 + in.get("new.fenceWriteUnitsPerDevicePerEpoch") / proofsPerEpoch;
-        double newDynamo = accepted * (newWrites * w + in.get("new.readUnitsPerAccepted") * r)
+        double newReads = in.get("new.readUnitsPerAccepted") + in.get("new.firstProofReadUnits") / in.get("deviceLifetimeProofs");
+        double newDynamo = accepted * (newWrites * w + newReads * r)
                 + rejected * (in.get("new.writeUnitsPerRejected") * w + in.get("new.readUnitsPerRejected") * r);
         double receiptMessage = 2 * in.get("price.iotMessagePerMillion");
         double mainReceipts = receipts(in.get("main.receipts"), rejected) * receiptMessage;

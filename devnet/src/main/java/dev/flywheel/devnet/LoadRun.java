@@ -63,7 +63,7 @@ public final class LoadRun {
         int devices = Integer.parseInt(env.getOrDefault("FLYWHEEL_LOAD_DEVICES", "1000"));
         int seconds = Integer.parseInt(env.getOrDefault("FLYWHEEL_LOAD_SECONDS", "30"));
         double interval = Double.parseDouble(env.getOrDefault("FLYWHEEL_LOAD_INTERVAL_SECONDS", "3"));
-        long epochSeconds = Long.parseLong(env.getOrDefault("FLYWHEEL_LOAD_EPOCH_SECONDS", "60"));
+        long epochSeconds = Long.parseLong(env.getOrDefault("FLYWHEEL_LOAD_EPOCH_SECONDS", "300"));
         int ceilingSeconds = Integer.parseInt(env.getOrDefault("FLYWHEEL_LOAD_CEILING_SECONDS", "15"));
         DevnetConfig devnet = DevnetConfig.fromEnvironment(env);
         devnet = devnet.withStackName("flywheel-load-" + Instant.now().getEpochSecond());
@@ -207,6 +207,7 @@ public final class LoadRun {
             var epochs = new DynamoEpochLedger(dynamo, provisioned.tables(), proofs);
             try (var host = new LocalFunctionHost(devnet, settings, sqs, msg -> System.err.println("[host] " + msg))) {
                 host.start();
+                AwsRequestTimes.reset();
                 Timeline timeline = new Timeline();
                 // Connect at about 25 TLS handshakes per second (measured here), then everyone publishes from one instant.
                 Instant publishStart = Instant.now().plusSeconds(5 + deviceCount / 25);
@@ -260,10 +261,18 @@ public final class LoadRun {
                 long first = clock.epochOf(genesis);
                 say("closing epochs %d..%d (epoch %d ends %s, then the late-data gate)".formatted(first, lastEpoch, lastEpoch,
                         clock.end(lastEpoch)));
-                Instant closeDeadline = clock.end(lastEpoch).plusSeconds(120);
-                while (epochs.cursor(first - 1).lastClosed() < lastEpoch) {
+                // The closer fences every device once per epoch (one conditional write each: docs/architecture.md, access
+                // pattern 6), so on the stand-in a close takes about devices / 20 s.
+                long toClose = lastEpoch - first + 1;
+                Instant closeDeadline = clock.end(lastEpoch).plusSeconds(120 + toClose * deviceCount / 10);
+                long lastClosed = first - 1;
+                while ((lastClosed = epochs.cursor(first - 1).lastClosed()) < lastEpoch) {
                     if (Instant.now().isAfter(closeDeadline)) {
                         throw new IllegalStateException("epoch " + lastEpoch + " not closed by " + closeDeadline);
+                    }
+                    if (System.nanoTime() - lastSaid > 10_000_000_000L) {
+                        lastSaid = System.nanoTime();
+                        say("  closed %d of %d epochs".formatted(lastClosed - first + 1, toClose));
                     }
                     Thread.sleep(2000);
                 }
@@ -303,6 +312,8 @@ public final class LoadRun {
                         "itemBytes", ceiling.itemBytes(), "seconds", round(ceiling.seconds())));
                 summary.put("ratioToStoreCeiling", round(ratio));
                 summary.put("verifierInvocations", host.verifierInvocations());
+                // Where the stand-in's time went, from the fleet's first publish to the books (the books' own scans included).
+                summary.put("awsRequests", AwsRequestTimes.asMap());
                 summary.put("accounting", books);
                 summary.put("passed", books.ok() && report.connectFailures() == 0 && report.publishFailures() == 0);
                 summary.put("timeline", timelineOf(timeline));
@@ -319,6 +330,12 @@ public final class LoadRun {
                         sorted.size());
                 System.out.printf("  %-26s %.1f proofs/s; pipeline at %.2f of it (goal >= 0.7)%n", "store ceiling", ceiling.proofsPerSecond(), ratio);
                 System.out.printf("  %-26s %s%n", "accounting", books.summary());
+                List<AwsRequestTimes.Operation> operations = AwsRequestTimes.snapshot();
+                for (int i = 0; i < Math.min(8, operations.size()); i++) {
+                    AwsRequestTimes.Operation o = operations.get(i);
+                    System.out.printf("  %-26s %-34s %,8d requests %8.1f s %7.1f ms each%n", i == 0 ? "AWS stand-in, by time" : "",
+                            o.name(), o.requests(), o.totalSeconds(), o.meanMillis());
+                }
                 System.out.printf("  %-26s %s, %s%n", "files", out.resolve("summary.json"), chart);
                 System.out.println();
                 summary.remove("timeline");

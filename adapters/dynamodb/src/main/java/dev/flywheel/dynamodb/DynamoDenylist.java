@@ -5,9 +5,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import static dev.flywheel.dynamodb.Attr.s;
 import static dev.flywheel.dynamodb.Attr.str;
@@ -71,6 +75,24 @@ public final class DynamoDenylist {
     /** One (eventually consistent) read; the verifier caches the answer briefly. */
     public boolean contains(String deviceId) {
         return find(deviceId).isPresent();
+    }
+
+    /**
+     * Which of {@code deviceIds} are denylisted, in one {@code BatchGetItem} per 100, and which could not be answered
+     * (left unprocessed by DynamoDB): those must be asked one by one, never assumed allowed.
+     */
+    public Answers deniedAmong(Collection<String> deviceIds) {
+        List<Map<String, AttributeValue>> keys = deviceIds.stream().distinct().map(id -> Map.of("deviceId", key(id))).toList();
+        BatchReads.Found found = BatchReads.get(dynamo, table, keys, false);
+        Set<String> denied = new HashSet<>();
+        found.items().forEach(item -> denied.add(str(item, "device")));
+        Set<String> unanswered = new HashSet<>();
+        found.unprocessed().forEach(k -> unanswered.add(k.get("deviceId").s().substring(KEY_PREFIX.length())));
+        return new Answers(denied, unanswered);
+    }
+
+    /** {@link #deniedAmong}'s answer: the denied devices, and those it could not answer. */
+    public record Answers(Set<String> denied, Set<String> unanswered) {
     }
 
     public Optional<Entry> find(String deviceId) {

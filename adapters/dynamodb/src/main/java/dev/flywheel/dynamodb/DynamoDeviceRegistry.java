@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +37,32 @@ public final class DynamoDeviceRegistry implements DeviceDirectory {
     @Override
     public Optional<DeviceRecord> find(String deviceId) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(Map.of("deviceId", s(deviceId)))).item();
-        if (item == null || item.isEmpty()) {
-            return Optional.empty();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRecord(item));
+    }
+
+    /**
+     * The registered devices among {@code deviceIds}, in one {@code BatchGetItem} per 100 (eventually consistent, as
+     * {@link #find}). An id missing from the answer is unregistered or was left unprocessed: ask {@link #find} for it.
+     */
+    public Map<String, DeviceRecord> findAll(Collection<String> deviceIds) {
+        List<Map<String, AttributeValue>> keys = deviceIds.stream().distinct()
+                .map(id -> Map.of("deviceId", s(id))).toList();
+        Map<String, DeviceRecord> found = new HashMap<>();
+        for (Map<String, AttributeValue> item : BatchReads.get(dynamo, table, keys, false).items()) {
+            DeviceRecord d = toRecord(item);
+            found.put(d.deviceId(), d);
         }
-        return Optional.of(new DeviceRecord(
+        return found;
+    }
+
+    private static DeviceRecord toRecord(Map<String, AttributeValue> item) {
+        return new DeviceRecord(
                 str(item, "deviceId"),
                 SignatureScheme.fromWireId(str(item, "scheme")).orElseThrow(),
                 Encoding.fromBase64Url(str(item, "publicKey")),
                 str(item, "owner"),
                 DeviceStatus.valueOf(str(item, "status")),
-                str(item, "h3Cell")));
+                str(item, "h3Cell"));
     }
 
     /** The {@code capabilities} value of a node the network issues uptime challenges to. */

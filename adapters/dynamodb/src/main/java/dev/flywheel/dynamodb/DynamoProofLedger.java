@@ -14,7 +14,6 @@ import dev.flywheel.core.verify.VerdictLedger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -78,8 +77,6 @@ public final class DynamoProofLedger implements VerdictLedger {
      * state changed by another writer meanwhile ends in a re-read (or a re-judgement) as with a stale read.
      */
     private final Map<String, DeviceState> warm = new ConcurrentHashMap<>();
-    /** BatchGetItem's limit. */
-    private static final int BATCH_GET_KEYS = 100;
 
     public DynamoProofLedger(DynamoDbClient dynamo, TableNames tables, EpochClock clock, Duration guardLifetime) {
         this(dynamo, tables, clock, guardLifetime, RateLimit.defaults());
@@ -141,22 +138,15 @@ public final class DynamoProofLedger implements VerdictLedger {
         warm.clear();
         List<String> devices = batch.stream().map(InboundProof::topicDeviceId)
                 .filter(d -> d != null && !InboundProof.UNATTRIBUTED.equals(d)).distinct().toList();
-        for (int i = 0; i < devices.size(); i += BATCH_GET_KEYS) {
-            List<String> chunk = devices.subList(i, Math.min(devices.size(), i + BATCH_GET_KEYS));
-            List<Map<String, AttributeValue>> keys = chunk.stream().map(DeviceState::key).toList();
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(false).build());
-            Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-            for (int round = 0; round < 5 && !request.isEmpty(); round++) {
-                Map<String, KeysAndAttributes> ask = request;
-                var response = dynamo.batchGetItem(b -> b.requestItems(ask));
-                response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(str(item, "pk"), item));
-                request = response.unprocessedKeys();
-            }
-            if (!request.isEmpty()) {
-                continue; // what stayed unprocessed is read one by one as before
-            }
-            for (String deviceId : chunk) {
-                warm.put(deviceId, DeviceState.from(deviceId, found.get(str(DeviceState.key(deviceId), "pk"))));
+        BatchReads.Found found = BatchReads.get(dynamo, table, devices.stream().map(DeviceState::key).toList(), false);
+        Map<String, Map<String, AttributeValue>> byPk = new HashMap<>();
+        found.items().forEach(item -> byPk.put(str(item, "pk"), item));
+        java.util.Set<String> unprocessed = new java.util.HashSet<>();
+        found.unprocessed().forEach(key -> unprocessed.add(str(key, "pk")));
+        for (String deviceId : devices) {
+            String pk = DeviceState.partition(deviceId);
+            if (!unprocessed.contains(pk)) { // what stayed unprocessed is read one by one as before
+                warm.put(deviceId, DeviceState.from(deviceId, byPk.get(pk)));
             }
         }
     }

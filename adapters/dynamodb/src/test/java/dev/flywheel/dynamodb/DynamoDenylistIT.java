@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -37,6 +38,23 @@ class DynamoDenylistIT {
 
     private static String id() {
         return "thing-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void deniedAmongAnswersABatchOfDevicesAtOnce() {
+        List<String> ids = new java.util.ArrayList<>();
+        java.util.Set<String> denied = new java.util.HashSet<>();
+        for (int i = 0; i < 150; i++) {
+            String id = id();
+            ids.add(id);
+            if (i % 7 == 0) {
+                denylist.add(id, "spoofing", "ops", AT);
+                denied.add(id);
+            }
+        }
+        DynamoDenylist.Answers answers = denylist.deniedAmong(ids);
+        assertEquals(denied, answers.denied());
+        assertEquals(java.util.Set.of(), answers.unanswered());
     }
 
     @Test

@@ -120,6 +120,29 @@ class DynamoDeviceRegistryIT {
         }
     }
 
+    /** 250 ids (three BatchGetItem chunks), 200 registered: findAll returns exactly those, each as find does. */
+    @Test
+    void findAllReadsManyDevicesInChunksOfAHundred() {
+        DeviceSigningKey key = DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM);
+        List<String> ids = new java.util.ArrayList<>();
+        Map<String, DeviceRecord> registered = new java.util.HashMap<>();
+        for (int i = 0; i < 250; i++) {
+            String id = id();
+            ids.add(id);
+            if (i % 5 != 0) {
+                DeviceRecord d = new DeviceRecord(id, SignatureScheme.ED25519, key.publicKey(), "0x" + "ab".repeat(20),
+                        DeviceStatus.ACTIVE, i % 2 == 0 ? "8b2a100d2c89fff" : null);
+                assertTrue(registry.register(d, "maker", AT));
+                registered.put(id, d);
+            }
+        }
+        ids.add(ids.get(1)); // a device twice in a batch is asked once
+        Map<String, DeviceRecord> found = registry.findAll(ids);
+        assertEquals(registered.keySet(), found.keySet());
+        registered.forEach((id, d) -> assertSameDevice(d, found.get(id)));
+        assertEquals(Map.of(), registry.findAll(List.of()));
+    }
+
     @Test
     void unknownDevices() {
         String id = id();

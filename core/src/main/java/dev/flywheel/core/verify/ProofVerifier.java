@@ -49,6 +49,12 @@ public final class ProofVerifier {
         this.prior = prior;
     }
 
+    /** Lets the device directory read a batch's devices together before {@link #verify} asks for them one by one. */
+    public void prefetch(java.util.List<InboundProof> batch) {
+        devices.prefetch(batch.stream().map(InboundProof::topicDeviceId)
+                .filter(d -> d != null && !InboundProof.UNATTRIBUTED.equals(d)).distinct().toList());
+    }
+
     public Verdict verify(InboundProof in) {
         String topicDevice = in.topicDeviceId();
         ProofEnvelope proof;

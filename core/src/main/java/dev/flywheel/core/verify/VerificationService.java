@@ -54,9 +54,10 @@ public final class VerificationService {
         }
         Result[] results = new Result[batch.size()];
         try {
+            verifier.prefetch(batch);
             ledger.prepare(batch);
         } catch (RuntimeException e) {
-            // Only a read-ahead: each delivery reads what it needs itself, and a real storage fault shows there.
+            // Only read-aheads: each delivery reads what it needs itself, and a real storage fault shows there.
         }
         if (parallelism == 1 || byDevice.size() == 1) {
             byDevice.values().forEach(indexes -> indexes.forEach(i -> results[i] = one(batch.get(i))));

@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -49,10 +51,16 @@ public class VerifierFactory {
                                             @Value("${flywheel.challenges.table:}") String challengesTable,
                                             @Value("${flywheel.sensor.neighbour-check:false}") boolean neighbourCheck,
                                             @Value("${flywheel.verifier.parallelism:8}") int parallelism) {
-        var devices = new CachingDeviceDirectory(new DynamoDeviceRegistry(dynamo, tables.devices()),
+        var deny = new DynamoDenylist(dynamo, tables.devices());
+        var denylist = new CachingDenylist(deny::contains, ids -> {
+            DynamoDenylist.Answers answers = deny.deniedAmong(ids);
+            Map<String, Boolean> known = new HashMap<>();
+            ids.stream().filter(id -> !answers.unanswered().contains(id)).forEach(id -> known.put(id, answers.denied().contains(id)));
+            return known;
+        }, Duration.ofSeconds(denylistSeconds), Clock.systemUTC());
+        var registry = new DynamoDeviceRegistry(dynamo, tables.devices());
+        var devices = new CachingDeviceDirectory(registry, registry::findAll, denylist::prefetch,
                 Duration.ofSeconds(cacheSeconds), Clock.systemUTC());
-        var denylist = new CachingDenylist(new DynamoDenylist(dynamo, tables.devices())::contains,
-                Duration.ofSeconds(denylistSeconds), Clock.systemUTC());
         // The network's configuration names the proof types it rewards; blank means every registered type.
         Set<String> enabled = Arrays.stream(proofTypes.split(",")).map(String::strip).filter(t -> !t.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());

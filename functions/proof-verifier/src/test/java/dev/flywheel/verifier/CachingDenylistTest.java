@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -61,6 +64,28 @@ class CachingDenylistTest {
         assertFalse(cache.test("bad"));
         assertTrue(cache.test("good"));
         assertEquals(4, reads.get());
+    }
+
+    @Test
+    void aBatchsAnswersAreReadTogetherAndUnansweredOnesAlone() {
+        AtomicInteger singleReads = new AtomicInteger();
+        List<List<String>> bulkReads = new ArrayList<>();
+        var cache = new CachingDenylist(id -> {
+            singleReads.incrementAndGet();
+            return id.equals("late-bad");
+        }, ids -> {
+            bulkReads.add(List.copyOf(ids));
+            // "late-bad" left unanswered (DynamoDB's unprocessed keys): it must be asked alone, never assumed allowed.
+            return Map.of("bad", true, "good", false);
+        }, Duration.ofSeconds(30), new ManualClock());
+        cache.prefetch(List.of("bad", "good", "late-bad"));
+        assertTrue(cache.test("bad"));
+        assertFalse(cache.test("good"));
+        assertEquals(0, singleReads.get());
+        assertTrue(cache.test("late-bad"));
+        assertEquals(1, singleReads.get());
+        cache.prefetch(List.of("bad", "good", "late-bad"));
+        assertEquals(1, bulkReads.size(), "every answer is cached now");
     }
 
     @Test

@@ -1,0 +1,44 @@
+package dev.flywheel.dynamodb;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code BatchGetItem} in chunks of its 100-key limit, unprocessed keys asked again a few times: one request per 100 items
+ * instead of one per item, which is what a verifier batch of 100 proofs needs of each table it reads.
+ */
+final class BatchReads {
+    private static final int MAX_KEYS = 100;
+    private static final int ROUNDS = 5;
+
+    /** The items found, and the keys DynamoDB left unprocessed (neither found nor known to be absent). */
+    record Found(List<Map<String, AttributeValue>> items, List<Map<String, AttributeValue>> unprocessed) {
+    }
+
+    private BatchReads() {
+    }
+
+    static Found get(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys, boolean consistent) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        List<Map<String, AttributeValue>> unprocessed = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += MAX_KEYS) {
+            List<Map<String, AttributeValue>> chunk = keys.subList(i, Math.min(keys.size(), i + MAX_KEYS));
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(chunk).consistentRead(consistent).build());
+            for (int round = 0; round < ROUNDS && !request.isEmpty(); round++) {
+                Map<String, KeysAndAttributes> ask = request;
+                var response = dynamo.batchGetItem(b -> b.requestItems(ask));
+                items.addAll(response.responses().getOrDefault(table, List.of()));
+                request = response.unprocessedKeys();
+            }
+            if (request.containsKey(table)) {
+                unprocessed.addAll(request.get(table).keys());
+            }
+        }
+        return new Found(items, unprocessed);
+    }
+}
