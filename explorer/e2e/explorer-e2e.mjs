@@ -78,14 +78,24 @@ try {
   check('owner claimable', await page.getAttribute('[data-field="claimable"]', 'data-wei'), expected.owner.claimable);
   const before = BigInt(await page.getAttribute('[data-field="balance"]', 'data-wei'));
   check('balance before claim', before.toString(), expected.owner.balance);
+  const claimedBefore = BigInt(await page.getAttribute('[data-field="claimed"]', 'data-wei'));
+  check('claimed before claim', claimedBefore.toString(), expected.owner.claimed);
   await shot('owner.png');
   await page.click('button#claim');
-  await page.waitForSelector('[data-field="new-balance"], #claim-result .error', { timeout: 60_000 });
+  // The page reads the owner again after the claim is mined: wait for that re-render (or the error).
+  await page.waitForSelector('#claim-result[data-refreshed="true"], #claim-result .error', { timeout: 60_000 });
   const claimError = await page.locator('#claim-result .error').count();
   if (claimError) throw new Error('claim failed in the page: ' + (await page.textContent('#claim-result')));
   const after = BigInt(await page.getAttribute('[data-field="new-balance"]', 'data-wei'));
   check('balance after claim', after.toString(), (before + BigInt(expected.owner.claimable)).toString());
   const claimTx = await page.textContent('[data-field="claim-tx"]');
+  // The summary rows on the same page, refreshed without a reload: claimed grew by the claim, nothing left to claim,
+  // the balance row agrees with the chain.
+  check('claimed row after claim', await page.getAttribute('[data-field="claimed"]', 'data-wei'),
+    (claimedBefore + BigInt(expected.owner.claimable)).toString());
+  check('claimable row after claim', await page.getAttribute('[data-field="claimable"]', 'data-wei'), '0');
+  check('balance row after claim', await page.getAttribute('[data-field="balance"]', 'data-wei'), after.toString());
+  check('claim button after claim', await page.locator('button#claim').isDisabled(), true);
   await shot('owner-claimed.png');
   await open(`#/owner/${expected.owner.address}`);
   check('claimable after claim', await page.getAttribute('[data-field="claimable"]', 'data-wei'), '0');

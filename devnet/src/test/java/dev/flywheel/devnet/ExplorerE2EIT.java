@@ -173,7 +173,7 @@ class ExplorerE2EIT {
                 e.put("hexCount", hexes);
                 e.put("device", Map.of("id", deviceId, "verdicts", verdicts));
                 e.put("owner", Map.of("address", owner, "claimable", claimable.toString(),
-                        "balance", claimer.tokenBalance(owner).toString()));
+                        "claimed", claimer.claimedAmount(owner).toString(), "balance", claimer.tokenBalance(owner).toString()));
                 e.put("epoch", epoch);
                 e.put("rewardDevice", rewardDevice);
                 return e;
