@@ -56,8 +56,8 @@ try {
   }
   const shot = (name) => page.screenshot({ path: join(outDir, name), fullPage: true });
 
-  // Map: one polygon per hex, as many as the stored devices' distinct cells.
-  await open('#/map');
+  // Map of the epoch: one polygon per hex, as many as the distinct cells of the devices credited in it.
+  await open(`#/map?epoch=${expected.epoch}`);
   await page.waitForSelector('.leaflet-container');
   const hexCount = await page.locator('path.hex').count();
   check('map hexes drawn', hexCount, expected.hexCount);
