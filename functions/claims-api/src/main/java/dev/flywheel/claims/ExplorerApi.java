@@ -200,7 +200,8 @@ final class ExplorerApi {
         body.put("activeDevices", head.map(DynamoHexSummaries.Head::activeDevices).orElse(0L));
         body.put("locatedDevices", head.map(DynamoHexSummaries.Head::locatedDevices).orElse(0L));
         if (epoch != null && head.isEmpty()) {
-            body.put("note", "the hex summary of epoch " + epoch + " is not written yet: the epoch closer writes it after the close");
+            body.put("note", "epoch " + epoch + " has no hex summary: the epoch closer writes it after the close "
+                    + "(and for the newest 50 closed epochs only when a stack is upgraded)");
         }
         List<Map<String, Object>> hexes = new ArrayList<>();
         if (head.isPresent()) {
