@@ -1,7 +1,7 @@
 // End-to-end test of the explorer in headless Chromium (Debian's `chromium`, driven by playwright-core).
 //   node e2e/explorer-e2e.mjs <expectations.json> <output dir>
 // The expectations come from the records the ledger stored after a devnet run (ExplorerE2EIT writes them):
-//   { explorerUrl, hexCount, device: { id, verdicts: [{deliveryId, outcome}] }, owner: { address, claimable, balance },
+//   { explorerUrl, hexCount, device: { id, verdicts: [{deliveryId, outcome}] }, owner: { address, claimable, claimed, balance },
 //     epoch, rewardDevice }
 // Checks the map's hex count, the device's verdicts and the owner's claimable amount against them, clicks Claim
 // and waits for the new balance, and saves a screenshot of each page into the output dir. Prints one JSON line;
