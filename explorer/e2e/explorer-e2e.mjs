@@ -1,7 +1,7 @@
 // End-to-end test of the explorer in headless Chromium (Debian's `chromium`, driven by playwright-core).
 //   node e2e/explorer-e2e.mjs <expectations.json> <output dir>
 // The expectations come from the records the ledger stored after a devnet run (ExplorerE2EIT writes them):
-//   { explorerUrl, hexCount, device: { id, verdicts: [{deliveryId, outcome}] }, owner: { address, claimable, balance },
+//   { explorerUrl, hexCount, device: { id, verdicts: [{deliveryId, outcome}] }, owner: { address, claimable, claimed, balance },
 //     epoch, rewardDevice }
 // Checks the map's hex count, the device's verdicts and the owner's claimable amount against them, clicks Claim
 // and waits for the new balance, and saves a screenshot of each page into the output dir. Prints one JSON line;
@@ -56,8 +56,8 @@ try {
   }
   const shot = (name) => page.screenshot({ path: join(outDir, name), fullPage: true });
 
-  // Map: one polygon per hex, as many as the stored devices' distinct cells.
-  await open('#/map');
+  // Map of the epoch: one polygon per hex, as many as the distinct cells of the devices credited in it.
+  await open(`#/map?epoch=${expected.epoch}`);
   await page.waitForSelector('.leaflet-container');
   const hexCount = await page.locator('path.hex').count();
   check('map hexes drawn', hexCount, expected.hexCount);
@@ -78,14 +78,24 @@ try {
   check('owner claimable', await page.getAttribute('[data-field="claimable"]', 'data-wei'), expected.owner.claimable);
   const before = BigInt(await page.getAttribute('[data-field="balance"]', 'data-wei'));
   check('balance before claim', before.toString(), expected.owner.balance);
+  const claimedBefore = BigInt(await page.getAttribute('[data-field="claimed"]', 'data-wei'));
+  check('claimed before claim', claimedBefore.toString(), expected.owner.claimed);
   await shot('owner.png');
   await page.click('button#claim');
-  await page.waitForSelector('[data-field="new-balance"], #claim-result .error', { timeout: 60_000 });
+  // The page reads the owner again after the claim is mined: wait for that re-render (or the error).
+  await page.waitForSelector('#claim-result[data-refreshed="true"], #claim-result .error', { timeout: 60_000 });
   const claimError = await page.locator('#claim-result .error').count();
   if (claimError) throw new Error('claim failed in the page: ' + (await page.textContent('#claim-result')));
   const after = BigInt(await page.getAttribute('[data-field="new-balance"]', 'data-wei'));
   check('balance after claim', after.toString(), (before + BigInt(expected.owner.claimable)).toString());
   const claimTx = await page.textContent('[data-field="claim-tx"]');
+  // The summary rows on the same page, refreshed without a reload: claimed grew by the claim, nothing left to claim,
+  // the balance row agrees with the chain.
+  check('claimed row after claim', await page.getAttribute('[data-field="claimed"]', 'data-wei'),
+    (claimedBefore + BigInt(expected.owner.claimable)).toString());
+  check('claimable row after claim', await page.getAttribute('[data-field="claimable"]', 'data-wei'), '0');
+  check('balance row after claim', await page.getAttribute('[data-field="balance"]', 'data-wei'), after.toString());
+  check('claim button after claim', await page.locator('button#claim').isDisabled(), true);
   await shot('owner-claimed.png');
   await open(`#/owner/${expected.owner.address}`);
   check('claimable after claim', await page.getAttribute('[data-field="claimable"]', 'data-wei'), '0');

@@ -1,13 +1,16 @@
-import { formatUnits } from 'ethers';
+const UNIT = 10n ** 18n;
 
-/** Token amounts arrive as decimal strings of 18-decimal units (wei); shown as FLY with 4 decimals. */
+/**
+ * Token amounts arrive as decimal strings of 18-decimal units (wei); shown as FLY with 4 decimals, truncated.
+ * BigInt arithmetic rather than ethers' formatUnits: every page shows amounts, and ethers is loaded only to claim.
+ */
 export function fly(wei) {
   if (wei === null || wei === undefined) return '–';
-  const s = formatUnits(BigInt(wei), 18);
-  const [whole, frac = ''] = s.split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const f = frac.padEnd(4, '0').slice(0, 4);
-  return `${grouped}.${f} FLY`;
+  const v = BigInt(wei);
+  const abs = v < 0n ? -v : v;
+  const grouped = (abs / UNIT).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const f = (abs % UNIT).toString().padStart(18, '0').slice(0, 4);
+  return `${v < 0n ? '-' : ''}${grouped}.${f} FLY`;
 }
 
 export function esc(value) {
@@ -24,5 +27,5 @@ export const link = {
   owner: (a) => `#/owner/${a}`,
   epoch: (n) => `#/epoch/${n}`,
   reward: (n, id) => `#/epoch/${n}/device/${encodeURIComponent(id)}`,
-  hex: (cell, epoch) => `#/map?resolution=device&cell=${cell}${epoch !== null && epoch !== undefined ? `&epoch=${epoch}` : ''}`,
+  hex: (cell, epoch) => `#/map?resolution=8&cell=${cell}${epoch !== null && epoch !== undefined ? `&epoch=${epoch}` : ''}`,
 };

@@ -7,11 +7,13 @@
 import './style.css';
 import { api, apiUrl, loadConfig, getConfig, ApiError } from './api.js';
 import { fly, esc, short, link } from './format.js';
-import { drawMap } from './map.js';
-import { installTestWallet, claimFromBrowser, explainRevert } from './wallet.js';
+import { installTestWallet } from './testwallet.js';
+// Split off (dynamic imports): the map (Leaflet, h3-js, world-atlas outlines) loads on the map page only, and
+// ethers with the claim code (wallet.js) only when Claim is clicked.
 
 const app = document.getElementById('app');
 const MAP_RESOLUTION = 8;
+const MAP_RESOLUTIONS = ['5', '8'];
 let summary = null;
 let currentMap = null;
 
@@ -43,12 +45,12 @@ function params(query) {
 async function mapPage(query) {
   const q = params(query);
   const metric = q.metric === 'rewards' ? 'rewards' : 'active';
-  // Hexes at resolution 8 (about 0.7 km²) by default: device cells (often resolution 10-12) are specks at city scale.
-  const resolution = q.resolution || String(MAP_RESOLUTION);
-  const search = new URLSearchParams();
+  // Hexes at resolution 8 (about 0.7 km²) by default, or 5 (about 250 km²) for a country: the two resolutions the
+  // epoch's hex summary holds (docs/explorer.md).
+  const resolution = MAP_RESOLUTIONS.includes(q.resolution) ? q.resolution : String(MAP_RESOLUTION);
+  const search = new URLSearchParams({ resolution });
   if (q.epoch) search.set('epoch', q.epoch);
-  if (resolution !== 'device') search.set('resolution', resolution);
-  const data = await api(`/network/hexes${search.size ? `?${search}` : ''}`);
+  const [data, { drawMap }] = await Promise.all([api(`/network/hexes?${search}`), import('./map.js')]);
   const here = (changes) => {
     const next = new URLSearchParams({ metric, resolution, ...(data.epoch !== null ? { epoch: data.epoch } : {}), ...changes });
     return `#/map?${next}`;
@@ -59,18 +61,18 @@ async function mapPage(query) {
       <div class="toolbar">
         <h1>Network map</h1>
         <span data-field="hex-count" data-count="${data.hexes.length}" data-resolution="${data.resolution ?? ''}">${data.hexes.length} ${data.hexes.length === 1 ? 'hex' : 'hexes'}</span>,
-        <span>${data.devices} devices (${data.locatedDevices} located)</span>, rewards from ${epochText}.
+        <span data-field="active-devices">${data.activeDevices} active devices</span> (credited with verified work) in ${epochText}.
         <span class="switch">Colour by
           <a href="${here({ metric: 'active' })}" class="${metric === 'active' ? 'on' : ''}">active devices</a> |
           <a href="${here({ metric: 'rewards' })}" class="${metric === 'rewards' ? 'on' : ''}">rewards</a></span>
         <span class="switch">Hexes
-          ${['5', '8', 'device'].map((r) => `<a href="${here({ resolution: r })}" class="${resolution === r ? 'on' : ''}">${r === 'device' ? "devices' own cells" : `r${r}`}</a>`).join(' | ')}</span>
+          ${MAP_RESOLUTIONS.map((r) => `<a href="${here({ resolution: r })}" class="${resolution === r ? 'on' : ''}">r${r}</a>`).join(' | ')}</span>
       </div>
-      ${data.hexes.length === 0 ? '<p class="notice" data-field="empty-network">No devices with a location yet: the map is empty.</p>' : ''}
+      ${data.hexes.length === 0 ? `<p class="notice" data-field="empty-network">${data.epoch === null ? 'No epoch closed yet' : 'No located device was credited in this epoch'}: the map is empty.</p>` : ''}
       <div class="map-layout"><div id="map"></div><aside id="hex-panel"><p class="muted">Click a hex to list its devices.</p></aside></div>
     </section>`;
   const { tileUrl, tileAttribution } = getConfig();
-  currentMap = drawMap(document.getElementById('map'), {
+  currentMap = await drawMap(document.getElementById('map'), {
     hexes: data.hexes, metric, tileUrl, tileAttribution,
     onHexClick: (h) => showHex(h.cell, data.epoch),
   });
@@ -84,9 +86,11 @@ async function showHex(cell, epoch) {
     const epochQuery = epoch !== null && epoch !== undefined ? `?epoch=${epoch}` : '';
     const hex = await api(`/network/hexes/${encodeURIComponent(cell)}${epochQuery}`);
     panel.innerHTML = `<h2>Hex ${esc(cell)}</h2>`
-      + table(['Device', 'Status', 'Owner', `Reward${hex.epoch !== null ? ` (epoch ${hex.epoch})` : ''}`],
+      + table(['Device', 'Status', 'Owner', 'Units', `Reward${hex.epoch !== null ? ` (epoch ${hex.epoch})` : ''}`],
         hex.devices.map((d) => [`<a href="${link.device(d.deviceId)}">${esc(d.deviceId)}</a>`, esc(d.status),
-          `<a href="${link.owner(d.owner)}">${esc(short(d.owner))}</a>`, esc(fly(d.reward))]), 'No devices in this hex.');
+          `<a href="${link.owner(d.owner)}">${esc(short(d.owner))}</a>`, esc(d.units), esc(fly(d.reward))]),
+        'No device in this hex was credited in this epoch.')
+      + (hex.moreDevices ? `<p class="muted">and ${esc(hex.moreDevices)} more (the summary lists ${esc(hex.devices.length)} per hex).</p>` : '');
   } catch (e) {
     panel.innerHTML = errorBox(e);
   }
@@ -136,7 +140,8 @@ function proofsTable(proofs) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function ownerPage(address) {
+/** @param claimed the claim this page just sent ({ txHash, sender, balance }), shown above the refreshed figures */
+async function ownerPage(address, claimed = null) {
   const o = await api(`/network/owners/${encodeURIComponent(address)}`);
   const c = o.claim;
   app.innerHTML = `
@@ -152,7 +157,7 @@ async function ownerPage(address) {
           (root <code>${esc(short(c.root))}</code>, cumulative ${esc(fly(c.cumulativeAmount))}).</p>
         <button id="claim" ${o.claimable === '0' || c.paused ? 'disabled' : ''}>Claim ${esc(fly(o.claimable))}</button>`
         : `<p class="muted">${esc(o.claimNote || 'Nothing to claim yet.')}</p>`}
-      <div id="claim-result" aria-live="polite"></div>
+      <div id="claim-result" aria-live="polite" data-refreshed="${claimed ? 'true' : 'false'}">${claimed ? claimedNotice(claimed) : ''}</div>
     </div>
     <h2>Devices</h2>
     ${table(['Device', 'Status', 'Hex', c ? `Evidence (epoch ${c.epoch})` : 'Evidence'], o.devices.map((d) => [
@@ -172,18 +177,32 @@ async function ownerPage(address) {
       const out = document.getElementById('claim-result');
       button.disabled = true;
       out.innerHTML = '<p class="muted">Waiting for the wallet…</p>';
+      let wallet;
+      let r;
       try {
+        wallet = await import('./wallet.js');
         const refresh = async () => (await api(`/network/owners/${encodeURIComponent(o.owner)}`)).claim;
-        const r = await claimFromBrowser({ distributor: o.distributor, chainId: o.chainId, owner: o.owner, claim: c, refresh });
-        out.innerHTML = `<p class="ok">Claimed in transaction <code data-field="claim-tx">${esc(r.txHash)}</code> (sent by ${esc(short(r.sender))}).
-          New balance: ${wei('new-balance', r.balance)}.</p>`;
+        r = await wallet.claimFromBrowser({ distributor: o.distributor, chainId: o.chainId, owner: o.owner, claim: c, refresh });
       } catch (e) {
         button.disabled = false;
-        const reason = explainRevert(e);
+        const reason = wallet ? wallet.explainRevert(e) : `The wallet code could not be loaded (${e.message}).`;
         out.innerHTML = `<div class="error" role="alert"><strong>The claim did not go through.</strong><p>${esc(reason)}</p></div>`;
+        return;
+      }
+      // The summary rows (claimed, claimable, balance) are the API's figures from before the claim: read them again.
+      out.innerHTML = claimedNotice(r) + '<p class="muted">Refreshing the figures…</p>';
+      try {
+        await ownerPage(o.owner, r);
+      } catch (e) {
+        out.innerHTML = claimedNotice(r) + errorBox(e);
       }
     });
   }
+}
+
+function claimedNotice(r) {
+  return `<p class="ok">Claimed in transaction <code data-field="claim-tx">${esc(r.txHash)}</code> (sent by ${esc(short(r.sender))}).
+    New balance: ${wei('new-balance', r.balance)}.</p>`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,8 +4,6 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { cellToBoundary } from 'h3-js';
-import { feature } from 'topojson-client';
-import countries from 'world-atlas/countries-110m.json';
 import { fly, esc } from './format.js';
 
 const PALETTE = ['#fde0c5', '#facba6', '#f8b58b', '#f59e72', '#f2855d', '#ef6a4c', '#eb4a40'];
@@ -19,13 +17,15 @@ function scale(values) {
   };
 }
 
-export function drawMap(element, { hexes, metric, tileUrl, tileAttribution, onHexClick }) {
+export async function drawMap(element, { hexes, metric, tileUrl, tileAttribution, onHexClick }) {
   const map = L.map(element, { worldCopyJump: true, zoomSnap: 0.25, attributionControl: Boolean(tileUrl) });
   // A view first: Leaflet cannot place vector layers on a map that has none.
   map.setView([20, 0], 1.5);
   if (tileUrl) {
     L.tileLayer(tileUrl, { attribution: tileAttribution || '' }).addTo(map);
   } else {
+    // The outlines are loaded only when no tile URL is configured (the devnet); production serves tiles instead.
+    const [{ feature }, { default: countries }] = await Promise.all([import('topojson-client'), import('world-atlas/countries-110m.json')]);
     L.geoJSON(feature(countries, countries.objects.countries), {
       style: { color: '#8aa1b1', weight: 0.6, fillColor: '#eef3f6', fillOpacity: 1, className: 'land' },
       interactive: false,
@@ -38,7 +38,7 @@ export function drawMap(element, { hexes, metric, tileUrl, tileAttribution, onHe
     const polygon = L.polygon(cellToBoundary(h.cell), {
       color: '#5b3a29', weight: 1, fillColor: colour(value(h)), fillOpacity: 0.8, className: 'hex',
     });
-    polygon.bindTooltip(`${esc(h.cell)}<br>${h.activeDevices} active of ${h.devices} devices<br>${esc(fly(h.rewards))}`);
+    polygon.bindTooltip(`${esc(h.cell)}<br>${h.activeDevices} active devices, ${esc(h.units)} units<br>${esc(fly(h.rewards))}`);
     polygon.on('click', () => onHexClick(h));
     polygon.addTo(map);
     polygon.getElement()?.setAttribute('data-cell', h.cell);

@@ -1,7 +1,7 @@
 // Claiming from the browser: claim(account, cumulativeAmount, proof) on the RewardsDistributor through the
-// page's EIP-1193 provider (window.ethereum). On the devnet, where no wallet extension exists, config.json carries
-// a test wallet (an Anvil dev key and the host's RPC proxy) and installTestWallet() provides window.ethereum.
-import { BrowserProvider, Contract, JsonRpcProvider, Wallet } from 'ethers';
+// page's EIP-1193 provider (window.ethereum). On the devnet, where no wallet extension exists, testwallet.js
+// provides window.ethereum. This module (and ethers with it) is loaded only when the Claim button is clicked.
+import { BrowserProvider, Contract } from 'ethers';
 
 const DISTRIBUTOR_ABI = [
   'function claim(address account, uint256 cumulativeAmount, bytes32[] proof)',
@@ -31,36 +31,6 @@ export function explainRevert(e) {
     default:
       return e?.shortMessage || e?.reason || e?.message || String(e);
   }
-}
-
-/** A minimal EIP-1193 provider over a local key: signs eth_sendTransaction itself, forwards every other call. */
-export function installTestWallet(devnetWallet, chainId) {
-  if (window.ethereum || !devnetWallet) return false;
-  const rpcUrl = new URL(devnetWallet.rpcUrl, window.location.href).toString();
-  const rpc = new JsonRpcProvider(rpcUrl, Number(chainId), { staticNetwork: true, batchMaxCount: 1 });
-  const wallet = new Wallet(devnetWallet.privateKey, rpc);
-  window.ethereum = {
-    isFlywheelTestWallet: true,
-    async request({ method, params = [] }) {
-      switch (method) {
-        case 'eth_requestAccounts':
-        case 'eth_accounts':
-          return [wallet.address];
-        case 'eth_chainId':
-          return '0x' + Number(chainId).toString(16);
-        case 'eth_sendTransaction': {
-          const t = params[0];
-          const tx = await wallet.sendTransaction({ to: t.to, data: t.data, value: t.value ?? 0, gasLimit: t.gas ?? t.gasLimit });
-          return tx.hash;
-        }
-        default:
-          return rpc.send(method, params);
-      }
-    },
-    on() {},
-    removeListener() {},
-  };
-  return true;
 }
 
 /** Sends the claim from the browser wallet; resolves to { txHash, balance } once mined. */

@@ -6,7 +6,7 @@ import dev.flywheel.chain.RewardsClaimer;
 import dev.flywheel.core.geo.H3Index;
 import dev.flywheel.core.geo.H3Native;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
-import dev.flywheel.dynamodb.DynamoExplorerReads;
+import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import org.junit.jupiter.api.Test;
 import org.web3j.protocol.Web3j;
@@ -110,13 +110,24 @@ class ExplorerE2EIT {
         throw new AssertionError("the distributor cannot pay " + owner + "'s claim within 60 s: " + revert);
     }
 
+    private record Listed(String deviceId, String owner) {
+    }
+
+    /** Every registered device: a scan of the devices table, here in the test only (the explorer reads by key). */
+    private static List<Listed> registeredDevices(DynamoDbClient dynamo, String table) {
+        List<Listed> out = new ArrayList<>();
+        dynamo.scanPaginator(b -> b.tableName(table).filterExpression("attribute_not_exists(kind)")).items()
+                .forEach(item -> out.add(new Listed(item.get("deviceId").s(), item.get("owner").s())));
+        out.sort(java.util.Comparator.comparing(Listed::deviceId));
+        return out;
+    }
+
     /** What the pages must show, from the stored records: the devices table, the proof ledger, the rewards and the chain. */
     private static Map<String, Object> expectations(DevnetConfig devnet, Demo.Running running) throws Exception {
         var tables = running.provisioned().tables();
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build()) {
             Web3j web3j = Web3j.build(new HttpService(devnet.chainRpc()));
             try {
-                var reads = new DynamoExplorerReads(dynamo, tables);
                 var proofs = new DynamoProofLedger(dynamo, tables, running.clock(), Duration.ofDays(1));
                 var epochs = new DynamoEpochLedger(dynamo, tables);
                 var claimer = new RewardsClaimer(web3j, ChainConfig.of(devnet.chainRpc(), devnet.chainId())
@@ -127,9 +138,12 @@ class ExplorerE2EIT {
                     epoch--;
                 }
 
-                var devices = reads.devices();
-                // The map draws resolution-8 hexes by default: the devices' cells, or their parents when finer.
-                long hexes = devices.stream().map(DynamoExplorerReads.ListedDevice::h3Cell)
+                var registry = new DynamoOnboardingRegistry(dynamo, tables.devices());
+                var devices = registeredDevices(dynamo, tables.devices());
+                // The map draws the epoch's resolution-8 hexes by default: the cells (or their parents) of the devices
+                // credited in the epoch, as the registry holds them (the demo's devices do not move).
+                long hexes = epochs.deviceRewards(epoch).stream()
+                        .map(r -> registry.find(r.deviceId()).orElseThrow().device().h3Cell())
                         .filter(c -> c != null && H3Index.isValidCell(c))
                         .map(c -> H3Index.resolution(c) <= MAP_RESOLUTION ? c : H3Native.get().cellToParentAddress(c, MAP_RESOLUTION))
                         .distinct().count();
@@ -150,7 +164,7 @@ class ExplorerE2EIT {
                 long active = claimer.state().activeEpoch();
                 String owner = null;
                 BigInteger claimable = BigInteger.ZERO;
-                for (String candidate : devices.stream().map(DynamoExplorerReads.ListedDevice::owner).distinct().sorted().toList()) {
+                for (String candidate : devices.stream().map(Listed::owner).distinct().sorted().toList()) {
                     if (candidate.equals(running.ownerAddress())) {
                         continue;
                     }
@@ -173,7 +187,7 @@ class ExplorerE2EIT {
                 e.put("hexCount", hexes);
                 e.put("device", Map.of("id", deviceId, "verdicts", verdicts));
                 e.put("owner", Map.of("address", owner, "claimable", claimable.toString(),
-                        "balance", claimer.tokenBalance(owner).toString()));
+                        "claimed", claimer.claimedAmount(owner).toString(), "balance", claimer.tokenBalance(owner).toString()));
                 e.put("epoch", epoch);
                 e.put("rewardDevice", rewardDevice);
                 return e;

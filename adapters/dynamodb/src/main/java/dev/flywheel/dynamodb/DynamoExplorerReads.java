@@ -8,7 +8,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,13 +21,15 @@ import static dev.flywheel.dynamodb.Attr.str;
 /**
  * The explorer's reads (docs/explorer.md, "What each answer reads"): what the ledger already stores, read without writing
  * anything. Per device they are key reads (the device item, its {@code STATE} item, a {@code Query} of its
- * {@code W#<epoch>} work snapshots, a {@code BatchGetItem} of its {@code E#<epoch> / D#<device>} shares). The network map
- * and an owner's device list have no key to read by (the devices table is keyed by device id only), so they scan the
- * devices table, projected to five attributes: the API marks those answers cacheable.
+ * {@code W#<epoch>} work snapshots, a {@code BatchGetItem} of its {@code E#<epoch> / D#<device>} shares); an owner's
+ * devices are a {@code Query} of the devices table's {@code ByOwner} index; the map reads the epoch's hex summary
+ * ({@link DynamoHexSummaries}). Nothing here scans: every read is bounded by the device, owner or hex asked about.
  */
 public final class DynamoExplorerReads {
     /** BatchGetItem reads at most 100 keys per call. */
     private static final int BATCH_GET = 100;
+    /** The devices table's index by owner (template.yaml). */
+    public static final String BY_OWNER = "ByOwner";
 
     private final DynamoDbClient dynamo;
     private final TableNames tables;
@@ -42,37 +43,46 @@ public final class DynamoExplorerReads {
     public record ListedDevice(String deviceId, String owner, String status, String h3Cell) {
     }
 
-    /** Every registered device (history items skipped). A full scan of the devices table. */
-    public List<ListedDevice> devices() {
-        return scanDevices(null);
-    }
-
-    /** The devices {@code owner} holds now. A filtered scan of the devices table. */
+    /**
+     * The devices {@code owner} holds now: a {@code Query} of the devices table's {@code ByOwner} index (owner, device id;
+     * projected: status, cell, kind). Owner-history items carry an {@code owner} too, so they are in the index and
+     * filtered out here: an owner's partition holds its devices plus one item per device ever transferred to it.
+     */
     public List<ListedDevice> devicesOf(String owner) {
-        return scanDevices(owner);
+        List<ListedDevice> out = new ArrayList<>();
+        dynamo.queryPaginator(q -> q.tableName(tables.devices()).indexName(BY_OWNER)
+                        .keyConditionExpression("#o = :o").filterExpression("attribute_not_exists(#k)")
+                        .expressionAttributeNames(Map.of("#o", "owner", "#k", "kind"))
+                        .expressionAttributeValues(Map.of(":o", s(owner))))
+                .items().forEach(item -> out.add(listed(item)));
+        return out;
     }
 
-    private List<ListedDevice> scanDevices(String owner) {
-        Map<String, String> names = new HashMap<>(Map.of("#d", "deviceId", "#o", "owner", "#s", "status", "#c", "h3Cell",
-                "#k", "kind"));
-        Map<String, AttributeValue> values = new HashMap<>();
-        String filter = "attribute_not_exists(#k)";
-        if (owner != null) {
-            filter += " AND #o = :o";
-            values.put(":o", s(owner));
-        }
-        String f = filter;
-        List<ListedDevice> out = new ArrayList<>();
-        dynamo.scanPaginator(b -> {
-            b.tableName(tables.devices()).filterExpression(f).projectionExpression("#d, #o, #s, #c, #k")
-                    .expressionAttributeNames(names);
-            if (!values.isEmpty()) {
-                b.expressionAttributeValues(values);
+    /** The devices {@code deviceIds} name, as they are registered now (absent ids left out), by {@code BatchGetItem}. */
+    public Map<String, ListedDevice> devices(Collection<String> deviceIds) {
+        Map<String, ListedDevice> out = new TreeMap<>();
+        List<String> ids = new ArrayList<>(deviceIds);
+        for (int i = 0; i < ids.size(); i += BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = ids.subList(i, Math.min(ids.size(), i + BATCH_GET)).stream()
+                    .map(id -> Map.of("deviceId", s(id))).toList();
+            Map<String, KeysAndAttributes> request = Map.of(tables.devices(), KeysAndAttributes.builder().keys(keys)
+                    .projectionExpression("#d, #o, #s, #c").expressionAttributeNames(Map.of("#d", "deviceId", "#o", "owner",
+                            "#s", "status", "#c", "h3Cell")).build());
+            while (!request.isEmpty()) {
+                Map<String, KeysAndAttributes> current = request;
+                BatchGetItemResponse r = dynamo.batchGetItem(b -> b.requestItems(current));
+                r.responses().getOrDefault(tables.devices(), List.of()).forEach(item -> {
+                    ListedDevice d = listed(item);
+                    out.put(d.deviceId(), d);
+                });
+                request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
             }
-        }).items().forEach(item -> out.add(new ListedDevice(str(item, "deviceId"), str(item, "owner"), str(item, "status"),
-                str(item, "h3Cell"))));
-        out.sort(java.util.Comparator.comparing(ListedDevice::deviceId));
+        }
         return out;
+    }
+
+    private static ListedDevice listed(Map<String, AttributeValue> item) {
+        return new ListedDevice(str(item, "deviceId"), str(item, "owner"), str(item, "status"), str(item, "h3Cell"));
     }
 
     /**

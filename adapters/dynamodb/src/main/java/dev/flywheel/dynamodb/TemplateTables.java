@@ -53,7 +53,7 @@ public final class TemplateTables {
                 gsis.add(GlobalSecondaryIndex.builder()
                         .indexName(g.path("IndexName").asText())
                         .keySchema(keys(g.path("KeySchema")))
-                        .projection(Projection.builder().projectionType(g.path("Projection").path("ProjectionType").asText("ALL")).build())
+                        .projection(projection(g.path("Projection")))
                         .build());
             }
             if (!gsis.isEmpty()) {
@@ -62,6 +62,16 @@ public final class TemplateTables {
             tables.add(new TableDefinition(entry.getKey(), request.build()));
         }
         return tables;
+    }
+
+    private static Projection projection(JsonNode p) {
+        Projection.Builder b = Projection.builder().projectionType(p.path("ProjectionType").asText("ALL"));
+        if (p.has("NonKeyAttributes")) {
+            List<String> attributes = new ArrayList<>();
+            p.path("NonKeyAttributes").forEach(a -> attributes.add(a.asText()));
+            b.nonKeyAttributes(attributes);
+        }
+        return b.build();
     }
 
     /** Creates every table that does not exist yet and waits until each is active. */

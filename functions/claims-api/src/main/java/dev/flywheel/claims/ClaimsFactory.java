@@ -4,6 +4,7 @@ import dev.flywheel.core.claims.ClaimService;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoExplorerReads;
+import dev.flywheel.dynamodb.DynamoHexSummaries;
 import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
 import dev.flywheel.dynamodb.DynamoOwnerClaims;
 import dev.flywheel.dynamodb.DynamoProofLedger;
@@ -41,7 +42,8 @@ public class ClaimsFactory {
     @Singleton
     ExplorerApi explorerApi(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs, DynamoEpochLedger epochs,
                             ClaimService claims, ChainReads chain, EpochClock clock) {
-        return new ExplorerApi(new DynamoExplorerReads(dynamo, tables), new DynamoOnboardingRegistry(dynamo, tables.devices()),
+        return new ExplorerApi(new DynamoExplorerReads(dynamo, tables), new DynamoHexSummaries(dynamo, tables),
+                new DynamoOnboardingRegistry(dynamo, tables.devices()),
                 proofs, epochs, claims, chain, clock, Clock.systemUTC());
     }
 }

@@ -11,10 +11,9 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.geo.H3Index;
-import dev.flywheel.core.geo.H3Native;
-import dev.flywheel.core.reward.DeviceReward;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoExplorerReads;
+import dev.flywheel.dynamodb.DynamoHexSummaries;
 import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.OnboardedDevice;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -62,6 +60,7 @@ final class ExplorerApi {
     }
 
     private final DynamoExplorerReads reads;
+    private final DynamoHexSummaries hexSummaries;
     private final DynamoOnboardingRegistry registry;
     private final DynamoProofLedger proofs;
     private final DynamoEpochLedger epochs;
@@ -70,9 +69,11 @@ final class ExplorerApi {
     private final EpochClock clock;
     private final Clock wall;
 
-    ExplorerApi(DynamoExplorerReads reads, DynamoOnboardingRegistry registry, DynamoProofLedger proofs, DynamoEpochLedger epochs,
-                ClaimService claims, ChainReads chain, EpochClock clock, Clock wall) {
+    ExplorerApi(DynamoExplorerReads reads, DynamoHexSummaries hexSummaries, DynamoOnboardingRegistry registry,
+                DynamoProofLedger proofs, DynamoEpochLedger epochs, ClaimService claims, ChainReads chain, EpochClock clock,
+                Clock wall) {
         this.reads = reads;
+        this.hexSummaries = hexSummaries;
         this.registry = registry;
         this.proofs = proofs;
         this.epochs = epochs;
@@ -173,98 +174,89 @@ final class ExplorerApi {
     // ---------------------------------------------------------------------------------------------
     // Map
 
+    /**
+     * The map: the epoch's hex summary at resolution 5 or 8 (default 8), one Query of its partition. "Active" devices are
+     * the ones credited with verified work in the epoch; the summary is written by the epoch closer after the close.
+     */
     private Response hexes(Map<String, String> query) {
         EpochArg arg = epochArg(query.get("epoch"), true);
         if (arg instanceof EpochArg.Invalid invalid) {
             return invalid.response();
         }
         Long epoch = ((EpochArg.Value) arg).epoch();
-        Integer resolution = null;
+        int resolution = DynamoHexSummaries.LISTED_RESOLUTION;
         String r = query.get("resolution");
         if (r != null && !r.isEmpty()) {
-            if (!r.matches("[0-9]{1,2}") || Integer.parseInt(r) > 15) {
-                return Response.error(400, "invalid_resolution", "resolution must be an H3 resolution 0..15, got '" + clip(r) + "'");
+            if (!r.matches("[0-9]{1,2}") || !DynamoHexSummaries.RESOLUTIONS.contains(Integer.parseInt(r))) {
+                return Response.error(400, "invalid_resolution", "the map's hex summary holds H3 resolutions "
+                        + DynamoHexSummaries.RESOLUTIONS + ", got '" + clip(r) + "'");
             }
             resolution = Integer.parseInt(r);
         }
-        Map<String, BigInteger> rewardByDevice = new TreeMap<>();
-        if (epoch != null) {
-            for (DeviceReward reward : epochs.deviceRewards(epoch)) {
-                rewardByDevice.put(reward.deviceId(), reward.amount());
-            }
-        }
-        Map<String, long[]> counts = new TreeMap<>();
-        Map<String, BigInteger> rewards = new TreeMap<>();
-        int located = 0;
-        List<DynamoExplorerReads.ListedDevice> all = reads.devices();
-        for (DynamoExplorerReads.ListedDevice d : all) {
-            if (d.h3Cell() == null || !H3Index.isValidCell(d.h3Cell())) {
-                continue;
-            }
-            located++;
-            String cell = resolution == null || resolution >= H3Index.resolution(d.h3Cell()) ? d.h3Cell()
-                    : H3Native.get().cellToParentAddress(d.h3Cell(), resolution);
-            long[] c = counts.computeIfAbsent(cell, k -> new long[3]);
-            c[0]++;
-            if ("ACTIVE".equals(d.status())) {
-                c[1]++;
-            }
-            BigInteger amount = rewardByDevice.get(d.deviceId());
-            if (amount != null) {
-                c[2]++;
-                rewards.merge(cell, amount, BigInteger::add);
-            }
-        }
-        List<Map<String, Object>> hexes = new ArrayList<>();
-        counts.forEach((cell, c) -> {
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("cell", cell);
-            h.put("devices", c[0]);
-            h.put("activeDevices", c[1]);
-            h.put("rewardedDevices", c[2]);
-            h.put("rewards", rewards.getOrDefault(cell, BigInteger.ZERO).toString());
-            hexes.add(h);
-        });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("epoch", epoch);
         body.put("resolution", resolution);
-        body.put("devices", all.size());
-        body.put("locatedDevices", located);
+        Optional<DynamoHexSummaries.Head> head = epoch == null ? Optional.empty() : hexSummaries.head(epoch);
+        body.put("activeDevices", head.map(DynamoHexSummaries.Head::activeDevices).orElse(0L));
+        body.put("locatedDevices", head.map(DynamoHexSummaries.Head::locatedDevices).orElse(0L));
+        if (epoch != null && head.isEmpty()) {
+            body.put("note", "epoch " + epoch + " has no hex summary: the epoch closer writes it after the close "
+                    + "(and for the newest 50 closed epochs only when a stack is upgraded)");
+        }
+        List<Map<String, Object>> hexes = new ArrayList<>();
+        if (head.isPresent()) {
+            for (DynamoHexSummaries.Hex h : hexSummaries.hexes(epoch, resolution)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("cell", h.cell());
+                m.put("activeDevices", h.activeDevices());
+                m.put("units", h.units());
+                m.put("rewards", h.rewards().toString());
+                hexes.add(m);
+            }
+        }
         body.put("hexes", hexes);
         return new Response(200, body, true);
     }
 
+    /** A hex's devices credited in the epoch (from the summary), with their status and owner as registered now. */
     private Response hex(String cell, Map<String, String> query) {
         if (!H3Index.isValidCell(cell)) {
             return Response.error(400, "invalid_cell", "'" + clip(cell) + "' is not an H3 cell index (15 hex digits)");
+        }
+        int coarsest = DynamoHexSummaries.RESOLUTIONS.get(0);
+        if (H3Index.resolution(cell) < coarsest) {
+            return Response.error(400, "hex_too_coarse", "hex " + cell + " is at resolution " + H3Index.resolution(cell)
+                    + "; a hex's device list is served for resolution " + coarsest + " or finer");
         }
         EpochArg arg = epochArg(query.get("epoch"), true);
         if (arg instanceof EpochArg.Invalid invalid) {
             return invalid.response();
         }
         Long epoch = ((EpochArg.Value) arg).epoch();
-        Map<String, BigInteger> rewardByDevice = new TreeMap<>();
-        if (epoch != null) {
-            epochs.deviceRewards(epoch).forEach(reward -> rewardByDevice.put(reward.deviceId(), reward.amount()));
-        }
-        int resolution = H3Index.resolution(cell);
         List<Map<String, Object>> devices = new ArrayList<>();
-        for (DynamoExplorerReads.ListedDevice d : reads.devices()) {
-            if (d.h3Cell() == null || !H3Index.isValidCell(d.h3Cell()) || H3Index.resolution(d.h3Cell()) < resolution) {
-                continue;
-            }
-            String parent = H3Index.resolution(d.h3Cell()) == resolution ? d.h3Cell()
-                    : H3Native.get().cellToParentAddress(d.h3Cell(), resolution);
-            if (parent.equals(cell)) {
-                Map<String, Object> m = listed(d);
-                m.put("reward", rewardByDevice.getOrDefault(d.deviceId(), BigInteger.ZERO).toString());
-                devices.add(m);
+        long total = 0;
+        if (epoch != null) {
+            DynamoHexSummaries.HexDevices in = hexSummaries.devicesIn(epoch, cell);
+            total = in.total();
+            Map<String, DynamoExplorerReads.ListedDevice> now = reads.devices(
+                    in.devices().stream().map(DynamoHexSummaries.Member::deviceId).toList());
+            for (DynamoHexSummaries.Member m : in.devices()) {
+                DynamoExplorerReads.ListedDevice d = now.get(m.deviceId());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("deviceId", m.deviceId());
+                row.put("owner", d == null ? m.owner() : d.owner());
+                row.put("status", d == null ? null : d.status());
+                row.put("h3Cell", m.cell());
+                row.put("units", m.units());
+                row.put("reward", m.reward().toString());
+                devices.add(row);
             }
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("cell", cell);
         body.put("epoch", epoch);
         body.put("devices", devices);
+        body.put("moreDevices", total - devices.size());
         return new Response(200, body, true);
     }
 

@@ -34,6 +34,7 @@ import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoEpochWork;
+import dev.flywheel.dynamodb.DynamoHexSummaries;
 import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.DynamoSettlementAlarms;
@@ -141,6 +142,9 @@ class ExplorerApiIT {
         Clock wall = Clock.fixed(CLOCK.end(0).plusSeconds(1), ZoneOffset.UTC);
         assertEquals(1, new EpochCloser(epochs, new DynamoEpochWork(dynamo, tables), DeviceLocations.of(Map.of()),
                 NetworkConfig.uniform(CLOCK, EMISSION, Duration.ZERO), wall, 1, domain).closeDue(10).size());
+        // What the epoch closer's handler does after a close: the map's hex summary of the epoch.
+        DynamoHexSummaries summaries = new DynamoHexSummaries(dynamo, tables);
+        assertEquals(List.of(0L), summaries.writeMissing(0, 0, 10, epochs::deviceRewards, (e, ids) -> summaries.registeredCells(ids)));
         var journal = new DynamoTransactionJournal(dynamo, tables.settlements());
         new EpochSettler(epochs, (epoch, root, total, manifestHash) -> {
             SettlementReceipt r = new RootPublisher(web3j, chain, journal, new LocalKeyTransactionSigner(PUBLISHER))
@@ -230,7 +234,7 @@ class ExplorerApiIT {
     @Test
     void emptyNetworkIsAnEmptyMap() {
         assertEquals(0, emptyHexes.path("hexes").size());
-        assertEquals(0, emptyHexes.path("devices").asInt());
+        assertEquals(0, emptyHexes.path("activeDevices").asInt());
         assertTrue(emptyHexes.path("epoch").isNull(), "no epoch closed yet: " + emptyHexes);
     }
 
@@ -248,7 +252,8 @@ class ExplorerApiIT {
     void hexesCountDevicesAndRewardsByCell() throws Exception {
         JsonNode map = ok("/network/hexes");
         assertEquals(0, map.path("epoch").asLong());
-        assertEquals(3, map.path("devices").asInt());
+        assertEquals(3, map.path("activeDevices").asInt());
+        assertEquals(8, map.path("resolution").asInt(), "resolution 8 by default");
         Map<String, JsonNode> byCell = new HashMap<>();
         map.path("hexes").forEach(h -> byCell.put(h.path("cell").asText(), h));
         // alice-1 asserted a new location: CELL_B holds alice-1 and alice-2, CELL_A holds bob-1.
@@ -258,22 +263,41 @@ class ExplorerApiIT {
         BigInteger aliceTotal = epochs.ownerRewards(0, ALICE).stream().map(r -> r.amount()).reduce(BigInteger.ZERO, BigInteger::add);
         assertEquals(aliceTotal.toString(), byCell.get(CELL_B).path("rewards").asText());
         assertEquals(share(3, 6).toString(), byCell.get(CELL_A).path("rewards").asText());
-        // Coarser resolution: both cells share one parent at resolution 3.
-        assertEquals(H3Native.get().cellToParentAddress(CELL_A, 3), H3Native.get().cellToParentAddress(CELL_B, 3));
-        JsonNode coarse = ok("/network/hexes?resolution=3");
-        assertEquals(1, coarse.path("hexes").size());
-        assertEquals(H3Native.get().cellToParentAddress(CELL_A, 3), coarse.path("hexes").get(0).path("cell").asText());
-        assertEquals(3, coarse.path("hexes").get(0).path("activeDevices").asInt());
+        assertEquals(3, byCell.get(CELL_A).path("units").asLong());
+        // The coarser resolution of the summary: the cells' parents at resolution 5, devices and rewards added up.
+        JsonNode coarse = ok("/network/hexes?resolution=5");
+        Map<String, Integer> coarseCount = new HashMap<>();
+        coarse.path("hexes").forEach(h -> coarseCount.put(h.path("cell").asText(), h.path("activeDevices").asInt()));
+        Map<String, Integer> expected = new HashMap<>();
+        expected.merge(H3Native.get().cellToParentAddress(CELL_A, 5), 1, Integer::sum);
+        expected.merge(H3Native.get().cellToParentAddress(CELL_B, 5), 2, Integer::sum);
+        assertEquals(expected, coarseCount);
 
         JsonNode hex = ok("/network/hexes/" + CELL_B);
         Set<String> ids = new HashSet<>();
         hex.path("devices").forEach(d -> ids.add(d.path("deviceId").asText()));
         assertEquals(Set.of("explorer-alice-1", "explorer-alice-2"), ids);
+        assertEquals(0, hex.path("moreDevices").asInt());
+        hex.path("devices").forEach(d -> {
+            assertEquals(ALICE, d.path("owner").asText());
+            assertEquals("ACTIVE", d.path("status").asText());
+        });
+        // A resolution-5 hex lists its resolution-8 children's devices.
+        String parentA = H3Native.get().cellToParentAddress(CELL_A, 5);
+        Set<String> inParent = new HashSet<>();
+        ok("/network/hexes/" + parentA).path("devices").forEach(d -> inParent.add(d.path("deviceId").asText()));
+        Set<String> expectedInParent = new HashSet<>(Set.of("explorer-bob-1"));
+        if (parentA.equals(H3Native.get().cellToParentAddress(CELL_B, 5))) {
+            expectedInParent.addAll(Set.of("explorer-alice-1", "explorer-alice-2"));
+        }
+        assertEquals(expectedInParent, inParent);
 
         rejected("/network/hexes?epoch=abc", 400, "invalid_epoch");
         rejected("/network/hexes?epoch=-1", 400, "epoch_out_of_range");
         rejected("/network/hexes?epoch=" + (CLOCK.epochOf(Instant.now()) + 10), 400, "epoch_out_of_range");
         rejected("/network/hexes?resolution=99", 400, "invalid_resolution");
+        rejected("/network/hexes?resolution=3", 400, "invalid_resolution");
+        rejected("/network/hexes/" + H3Native.get().cellToParentAddress(CELL_A, 3), 400, "hex_too_coarse");
         rejected("/network/hexes/not-a-cell", 400, "invalid_cell");
         rejected("/network/nothing-here", 404, "not_found");
     }

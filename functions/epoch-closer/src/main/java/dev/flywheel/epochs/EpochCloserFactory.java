@@ -4,6 +4,7 @@ import dev.flywheel.core.epoch.DeviceLocations;
 import dev.flywheel.core.epoch.EpochWorkSource;
 import dev.flywheel.dynamodb.DynamoEpochWork;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
+import dev.flywheel.dynamodb.DynamoHexSummaries;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.core.types.coverage.AntennaGains;
 import dev.flywheel.core.network.NetworkConfig;
@@ -54,6 +55,11 @@ public class EpochCloserFactory {
                     new Hip15.Params(units.redundancy(), units.decayBps(), units.beaconerCap()));
             return Optional.of(new CoverageWindowEvaluator(window, reports));
         };
+    }
+
+    @Singleton
+    DynamoHexSummaries hexSummaries(DynamoDbClient dynamo, TableNames tables) {
+        return new DynamoHexSummaries(dynamo, tables);
     }
 
     @Singleton

@@ -8,6 +8,8 @@ import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.merkle.LeafDomain;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.types.coverage.CoverageWindowEvaluator;
+import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoHexSummaries;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.function.aws.MicronautRequestHandler;
@@ -51,6 +53,10 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
     NetworkConfig network;
     @Inject
     CoverageEvaluations coverage;
+    @Inject
+    DynamoEpochLedger rewards;
+    @Inject
+    DynamoHexSummaries hexSummaries;
     /** The leaves are bound to the chain and distributor the settler publishes to. */
     @Value("${flywheel.chain.id}")
     long chainId;
@@ -85,7 +91,26 @@ public class EpochCloserHandler extends MicronautRequestHandler<Map<String, Obje
                 new LeafDomain(chainId, distributor));
         List<EpochManifest> closed = closer.closeDue(MAX_EPOCHS_PER_RUN);
         result.put("closed", closed.stream().map(EpochCloserHandler::summary).toList());
+        writeHexSummaries(result);
         return result;
+    }
+
+    /**
+     * The explorer map's hex summary of every closed epoch that has none yet (the ones just closed, or ones a run that
+     * died after closing left): from the epoch's device shares and the devices' registered cells. A failure leaves the
+     * summary to the next run; the close itself is already complete.
+     */
+    private void writeHexSummaries(Map<String, Object> result) {
+        try {
+            long first = network.clock().epochOf(network.clock().genesis());
+            long lastClosed = ledger.cursor(first - 1).lastClosed();
+            List<Long> written = hexSummaries.writeMissing(lastClosed, first, MAX_EPOCHS_PER_RUN, rewards::deviceRewards,
+                    (epoch, ids) -> hexSummaries.registeredCells(ids));
+            result.put("hexSummaries", written);
+        } catch (RuntimeException e) {
+            LOG.error("hex summary failed, the next run retries: {}", e.toString(), e);
+            result.put("hexSummaryError", e.toString());
+        }
     }
 
     private static Map<String, Object> summary(EpochManifest m) {

@@ -20,6 +20,7 @@ import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationPolicy;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
+import dev.flywheel.dynamodb.DynamoHexSummaries;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.testing.MotoDynamo;
@@ -181,12 +182,22 @@ class EpochCloserHandlerIT {
                     b.proof().stream().map(Encoding::fromHex).toList()), owner);
         }
 
-        // The next scheduled run only closes what has become due since; nothing is closed twice.
+        // After closing, the explorer's hex summary of each closed epoch, newest first. These devices are not in the
+        // registry (no cell): counted as active, not located, so the map has no hex for them.
+        assertEquals(numbers.reversed(), result.get("hexSummaries"), result.toString());
+        var summaries = new DynamoHexSummaries(dynamo, t);
+        assertEquals(2, summaries.head(0).orElseThrow().activeDevices());
+        assertEquals(0, summaries.head(0).orElseThrow().locatedDevices());
+        assertEquals(1, summaries.head(1).orElseThrow().activeDevices());
+        assertEquals(List.of(), summaries.hexes(0, 8));
+
+        // The next scheduled run only closes what has become due since; nothing is closed twice, nor summarised twice.
         long lastClosed = numbers.get(numbers.size() - 1);
         Map<String, Object> again = handler.handleRequest(Map.of(), null);
         for (Map<String, Object> s : closed(again)) {
             assertTrue(epochOf(s) > lastClosed, "re-closed epoch " + epochOf(s));
         }
+        assertEquals(closed(again).stream().map(EpochCloserHandlerIT::epochOf).toList().reversed(), again.get("hexSummaries"));
         assertEquals(m1, epochs.manifest(1).orElseThrow());
     }
 
