@@ -18,23 +18,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An HTTP proxy in front of the AWS stand-in (moto) that can fail on purpose: every n-th DynamoDB request answered
- * with DynamoDB's own throttling error ({@code 400 ProvisionedThroughputExceededException}, which the SDK retries and,
- * once its retries are spent, surfaces), or the whole endpoint stopped and started again on the same port (connection
- * refused meanwhile), as when the stand-in restarts. A fake only in the sense that moto cannot throttle or restart
- * without losing its in-memory state; every request that passes goes to the real moto.
+ * An HTTP proxy in front of a local stand-in that can fail on purpose. In front of moto: every n-th DynamoDB request
+ * answered with DynamoDB's own throttling error ({@code 400 ProvisionedThroughputExceededException}, which the SDK
+ * retries and, once its retries are spent, surfaces), or the whole endpoint stopped and started again on the same port
+ * (connection refused meanwhile), as when the stand-in restarts. In front of Anvil (JSON-RPC over HTTP): a {@link Tap}
+ * sees each answered request and may act on it (go down, reorganise the chain) or swallow the answer, as when a node
+ * dies after taking a request. A fake only in the sense that moto cannot throttle or restart without losing its
+ * in-memory state, nor Anvil drop a connection on cue; every request that passes goes to the real server.
  */
 final class FaultProxy implements AutoCloseable {
+    /** Not forwarded; accept-encoding too, so a {@link Tap} reads plain bodies. */
     private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade",
-            "transfer-encoding", "keep-alive");
+            "transfer-encoding", "keep-alive", "accept-encoding");
     private final URI target;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger throttleEvery = new AtomicInteger();
     private final AtomicLong dynamoRequests = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
+    private final AtomicInteger outages = new AtomicInteger();
     private final int port;
     private volatile HttpServer server;
+    private volatile Tap tap = (request, status, response) -> true;
+
+    /** Sees each forwarded request with the target's answer, before the caller gets it. */
+    @FunctionalInterface
+    interface Tap {
+        /** @return false to swallow the answer: the connection closes without a response (the request did reach the target) */
+        boolean answer(byte[] request, int status, byte[] response) throws Exception;
+    }
 
     FaultProxy(URI target) throws IOException {
         this.target = target;
@@ -55,8 +67,29 @@ final class FaultProxy implements AutoCloseable {
         return throttled.get();
     }
 
+    void tap(Tap tap) {
+        this.tap = tap;
+    }
+
+    /** How often the endpoint went down ({@link #restart}, {@link #goDownFor}). */
+    int outages() {
+        return outages.get();
+    }
+
+    /** {@link #restart} in the background: callable from a {@link Tap}, whose exchange the stop would wait for. */
+    void goDownFor(Duration down) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                restart(down);
+            } catch (Exception e) {
+                throw new IllegalStateException("proxy did not come back on port " + port, e);
+            }
+        });
+    }
+
     /** Stops the endpoint (connections refused) for {@code down}, then serves again on the same port. */
     void restart(Duration down) throws Exception {
+        outages.incrementAndGet();
         server.stop(0);
         Thread.sleep(down.toMillis());
         start();
@@ -113,6 +146,14 @@ final class FaultProxy implements AutoCloseable {
                 }
             });
             byte[] answer = response.body();
+            try {
+                if (!tap.answer(body, response.statusCode(), answer)) {
+                    return; // closing the exchange unanswered closes the connection
+                }
+            } catch (Exception e) {
+                System.err.println("[fault-proxy] tap failed, answer dropped: " + e);
+                throw new IOException("tap failed", e);
+            }
             exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
