@@ -24,7 +24,11 @@ public final class Accounting {
 
     /**
      * @param lost            published proof copies (by proof id) without a verdict
-     * @param duplicated      deliveries with more than one verdict, plus verdicts for proofs nobody published
+     * @param duplicated      deliveries with more than one verdict, a proof accepted twice, extra verdicts for a proof
+     *                        that are not rejections, plus verdicts for proofs nobody published
+     * @param redelivered     extra copies of a published proof that the transport delivered again (MQTT QoS 1, a resent
+     *                        SQS batch), each rejected (an accepted proof's copy as {@code replayed}): normal at-least-once
+     *                        delivery, not a fault
      * @param unexplained     rejections without a reason code
      * @param unitMismatches  (device, epoch) pairs whose rewarded units differ from the units of its accepted proofs
      * @param doublePaid      owners whose cumulative balance differs from the sum of their devices' rewards, plus
@@ -32,16 +36,16 @@ public final class Accounting {
      * @param problems        the first few findings, for the log
      */
     public record Report(long published, long verdicts, long accepted, long rejected, long epochsChecked,
-                         long devicesRewarded, long ownersChecked, long lost, long duplicated, long unexplained,
-                         long unitMismatches, long doublePaid, List<String> problems) {
+                         long devicesRewarded, long ownersChecked, long lost, long duplicated, long redelivered,
+                         long unexplained, long unitMismatches, long doublePaid, List<String> problems) {
         public boolean ok() {
             return lost == 0 && duplicated == 0 && unexplained == 0 && unitMismatches == 0 && doublePaid == 0;
         }
 
         public String summary() {
-            return "%s: %d published, %d verdicts (%d accepted, %d rejected), %d lost, %d duplicated, %d without reason; "
+            return "%s: %d published, %d verdicts (%d accepted, %d rejected), %d lost, %d duplicated, %d without reason, %d copies delivered twice and rejected; "
                     .formatted(ok() ? "books balance" : "BOOKS DO NOT BALANCE", published, verdicts, accepted, rejected,
-                            lost, duplicated, unexplained)
+                            lost, duplicated, unexplained, redelivered)
                     + "%d epochs, %d device rewards, %d owners checked: %d unit mismatches, %d paid twice"
                     .formatted(epochsChecked, devicesRewarded, ownersChecked, unitMismatches, doublePaid);
         }
@@ -60,6 +64,8 @@ public final class Accounting {
 
         Map<String, Integer> perDelivery = new HashMap<>();
         Map<String, Integer> perProof = new HashMap<>();
+        Map<String, Integer> acceptedPerProof = new HashMap<>();
+        Map<String, Integer> rejectedPerProof = new HashMap<>();
         long accepted = 0;
         long unexplained = 0;
         // (device, epoch) -> units its accepted proofs earned
@@ -69,8 +75,14 @@ public final class Accounting {
             if (v.proofId() != null) {
                 perProof.merge(v.proofId(), 1, Integer::sum);
             }
+            if (v.proofId() != null && !"accepted".equals(v.outcome())) {
+                rejectedPerProof.merge(v.proofId(), 1, Integer::sum);
+            }
             if ("accepted".equals(v.outcome())) {
                 accepted++;
+                if (v.proofId() != null && acceptedPerProof.merge(v.proofId(), 1, Integer::sum) > 1) {
+                    note(problems, "proof " + v.proofId() + " accepted twice");
+                }
                 long units = Long.parseLong(v.evidence().getOrDefault("workUnits", "0"));
                 earned.computeIfAbsent(v.deviceId(), d -> new TreeMap<>()).merge(v.epoch(), units, Long::sum);
             } else if (v.reason() == null || v.reason().isBlank()) {
@@ -85,6 +97,10 @@ public final class Accounting {
                 note(problems, "delivery " + e.getKey() + " has " + e.getValue() + " verdicts");
             }
         }
+        long redelivered = 0;
+        for (int twice : acceptedPerProof.values()) {
+            duplicated += twice - 1;
+        }
         long lost = 0;
         long published = 0;
         for (var e : publishedByProofId.entrySet()) {
@@ -94,8 +110,15 @@ public final class Accounting {
                 lost += e.getValue() - found;
                 note(problems, "proof " + e.getKey() + ": " + e.getValue() + " published, " + found + " verdicts");
             } else if (found > e.getValue()) {
-                duplicated += found - e.getValue();
-                note(problems, "proof " + e.getKey() + ": " + e.getValue() + " published, " + found + " verdicts");
+                // Extra rejected verdicts are the transport's second copies (an accepted proof's copy is `replayed`, a
+                // rejected one's gets its reason again); a second acceptance is counted above.
+                int extra = found - e.getValue();
+                int copies = Math.min(extra, rejectedPerProof.getOrDefault(e.getKey(), 0));
+                redelivered += copies;
+                duplicated += extra - copies;
+                if (extra > copies) {
+                    note(problems, "proof " + e.getKey() + ": " + e.getValue() + " published, " + found + " verdicts");
+                }
             }
         }
         for (String proofId : perProof.keySet()) {
@@ -151,7 +174,7 @@ public final class Accounting {
             note(problems, otherRecipients + " recipients without device rewards (the network's cuts), not checked");
         }
         return new Report(published, verdicts.size(), accepted, verdicts.size() - accepted, epochs.size(), devicesRewarded,
-                paidPerOwner.size(), lost, duplicated, unexplained, unitMismatches, doublePaid, List.copyOf(problems));
+                paidPerOwner.size(), lost, duplicated, redelivered, unexplained, unitMismatches, doublePaid, List.copyOf(problems));
     }
 
     private static void note(List<String> problems, String problem) {
