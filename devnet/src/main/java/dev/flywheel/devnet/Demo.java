@@ -151,7 +151,8 @@ public final class Demo {
             EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
             step("provisioning tables (from template.yaml), queues, secrets and contracts");
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision(clock);
-            step("  token " + provisioned.contracts().tokenAddress() + ", distributor " + provisioned.contracts().distributorAddress());
+            step("  token and distributor (one contract) " + provisioned.contracts().distributorAddress() + ", timelock "
+                    + provisioned.contracts().timelockAddress());
 
             Credentials owner = Credentials.create(Files.readString(devnet.ownerKeyFile()).strip());
             String ownerAddress = owner.getAddress().toLowerCase();

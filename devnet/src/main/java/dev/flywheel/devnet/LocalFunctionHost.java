@@ -600,8 +600,11 @@ public final class LocalFunctionHost implements AutoCloseable {
         try {
             invocation.run();
         } catch (RuntimeException e) {
-            // A failed scheduled invocation is retried by the next tick, as with EventBridge Scheduler.
-            log.accept(name + " invocation failed: " + e);
+            // A failed scheduled invocation is retried by the next tick, as with EventBridge Scheduler. One cut short by
+            // the host stopping is not a failure.
+            if (running) {
+                log.accept(name + " invocation failed: " + e);
+            }
         }
     }
 

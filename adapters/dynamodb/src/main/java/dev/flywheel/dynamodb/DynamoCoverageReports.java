@@ -11,6 +11,7 @@ import dev.flywheel.core.types.coverage.CoverageWindowStore;
 import dev.flywheel.core.types.coverage.WitnessReport;
 import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.verify.AcceptedProofStore;
 import dev.flywheel.core.verify.Verdict;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -52,7 +53,7 @@ import static dev.flywheel.dynamodb.Attr.str;
  * that also creates the {@code EVALUATED} marker (only if absent), removes the window from the queue and checks the
  * credit epoch is open, so a window is credited at most once and never into an epoch being closed.
  */
-public final class DynamoCoverageReports implements CoverageWindowStore {
+public final class DynamoCoverageReports implements CoverageWindowStore, AcceptedProofStore {
     /**
      * The work sources a window's credits go to (config/network.json pools name them): the beaconer's units and the
      * rewarded witnesses' units apart, so a network can give beacons and witnesses separate shares (Helium: 6 % and
@@ -85,13 +86,9 @@ public final class DynamoCoverageReports implements CoverageWindowStore {
     // ---------------------------------------------------------------------------------------------
     // Storing accepted reports (called by the proof ledger after the accepted transaction)
 
-    /** Whether the proof is a coverage beacon or witness. */
-    public boolean isCoverage(Verdict.Accepted accepted) {
-        return accepted.proof().body() instanceof CoverageBeacon || accepted.proof().body() instanceof CoverageWitness;
-    }
-
     /** Stores an accepted coverage beacon or witness for its window; other proof types are ignored. Idempotent. */
-    public void store(Verdict.Accepted accepted, Instant receivedAt) {
+    @Override
+    public void accepted(Verdict.Accepted accepted, Instant receivedAt) {
         String proofId = accepted.proof().proofId();
         switch (accepted.proof().body()) {
             case CoverageBeacon b -> storeBeacon(new BeaconReport(proofId, accepted.device(), b, receivedAt));

@@ -1,5 +1,7 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.core.verify.AcceptedProofStore;
+import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.types.sensor.NeighbourReadings;
 import dev.flywheel.core.types.sensor.SensorReadingRule;
@@ -26,7 +28,7 @@ import static dev.flywheel.dynamodb.Attr.s;
  *
  * <p>The items carry no {@code deviceId} attribute, so the ledger's {@code byDevice} index does not see them.
  */
-public final class DynamoNeighbourReadings implements NeighbourReadings {
+public final class DynamoNeighbourReadings implements NeighbourReadings, AcceptedProofStore {
     /** Longer than the neighbour window; the Query filters on device time anyway (TTL deletion lags). */
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(2);
 
@@ -59,6 +61,14 @@ public final class DynamoNeighbourReadings implements NeighbourReadings {
             }
         }
         return values;
+    }
+
+    /** Indexes an accepted sensor reading of a device with an asserted location; other proofs are ignored. */
+    @Override
+    public void accepted(Verdict.Accepted accepted, Instant receivedAt) {
+        if (accepted.proof().body() instanceof SensorReading reading && accepted.device().h3Cell() != null) {
+            record(accepted.deviceId(), accepted.device().h3Cell(), reading, accepted.proof().deviceTime(), receivedAt);
+        }
     }
 
     /**

@@ -4,8 +4,8 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.json.InvalidJsonException;
 import dev.flywheel.core.proof.ProofTypes;
-import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.reward.WorkCredit;
+import dev.flywheel.core.verify.AcceptedProofStore;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.verify.RateLimit;
 import dev.flywheel.core.proof.ReasonCode;
@@ -63,7 +63,8 @@ public final class DynamoProofLedger implements VerdictLedger {
     private final Duration guardLifetime;
     private final DynamoPriorProofs priorProofs;
     private final DynamoCoverageReports coverage;
-    private final DynamoNeighbourReadings neighbours;
+    /** The proof types' own stores of accepted proofs ({@link AcceptedProofStore}); the ledger knows none of the types. */
+    private final List<AcceptedProofStore> typeStores;
     private final RateLimit rateLimit;
     private final Duration epochStatusCache;
     private final Map<Long, Long> openSeenAt = new ConcurrentHashMap<>();
@@ -105,7 +106,7 @@ public final class DynamoProofLedger implements VerdictLedger {
         this.epochStatusCache = epochStatusCache;
         this.priorProofs = new DynamoPriorProofs(this);
         this.coverage = new DynamoCoverageReports(dynamo, tables, clock);
-        this.neighbours = recordNeighbours ? new DynamoNeighbourReadings(dynamo, tables) : null;
+        this.typeStores = recordNeighbours ? List.of(coverage, new DynamoNeighbourReadings(dynamo, tables)) : List.of(coverage);
     }
 
     /** Accepted coverage reports waiting for their window, and the windows' outcomes ({@link DynamoCoverageReports}). */
@@ -201,10 +202,8 @@ public final class DynamoProofLedger implements VerdictLedger {
             DeviceState.GuardEntry used = state.guardFor(proof.sequence());
             if (used != null) {
                 if (used.deliveryId().equals(delivery.deliveryId())) {
-                    // A redelivery after a crash between the state write and the coverage store completes it; else a no-op.
-                    if (coverage.isCoverage(accepted)) {
-                        coverage.store(accepted, delivery.receivedAt());
-                    }
+                    // A redelivery after a crash between the state write and the type stores completes them; else no-ops.
+                    typeStores.forEach(store -> store.accepted(accepted, delivery.receivedAt()));
                     return new Recorded(Outcome.ALREADY_RECORDED, accepted, used.epoch());
                 }
                 return recordRejected(delivery, replayRejection(accepted, used), receiveEpoch, state);
@@ -233,11 +232,9 @@ public final class DynamoProofLedger implements VerdictLedger {
             }
             state.accepted++;
             if (write(state, epoch) instanceof WriteResult.Written(long credited)) {
-                if (neighbours != null && proof.body() instanceof SensorReading reading && accepted.device().h3Cell() != null) {
-                    neighbours.record(deviceId, accepted.device().h3Cell(), reading, proof.deviceTime(), delivery.receivedAt());
-                }
-                // Coverage reports wait for their window (0 units now; the window credits them). Idempotent by proof id.
-                coverage.store(accepted, delivery.receivedAt());
+                // What the proof's type keeps besides (coverage reports for their window, the neighbour index): after the
+                // state write, so a crash between them is completed by the redelivery. Each store is idempotent.
+                typeStores.forEach(store -> store.accepted(accepted, delivery.receivedAt()));
                 return new Recorded(Outcome.RECORDED, accepted, credited);
             }
             DeviceState written = state;
