@@ -2,8 +2,6 @@ package dev.flywheel.dynamodb;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -27,7 +25,6 @@ import static dev.flywheel.dynamodb.Attr.str;
  */
 public final class DynamoExplorerReads {
     /** BatchGetItem reads at most 100 keys per call. */
-    private static final int BATCH_GET = 100;
     /** The devices table's index by owner (template.yaml). */
     public static final String BY_OWNER = "ByOwner";
 
@@ -61,23 +58,13 @@ public final class DynamoExplorerReads {
     /** The devices {@code deviceIds} name, as they are registered now (absent ids left out), by {@code BatchGetItem}. */
     public Map<String, ListedDevice> devices(Collection<String> deviceIds) {
         Map<String, ListedDevice> out = new TreeMap<>();
-        List<String> ids = new ArrayList<>(deviceIds);
-        for (int i = 0; i < ids.size(); i += BATCH_GET) {
-            List<Map<String, AttributeValue>> keys = ids.subList(i, Math.min(ids.size(), i + BATCH_GET)).stream()
-                    .map(id -> Map.of("deviceId", s(id))).toList();
-            Map<String, KeysAndAttributes> request = Map.of(tables.devices(), KeysAndAttributes.builder().keys(keys)
-                    .projectionExpression("#d, #o, #s, #c").expressionAttributeNames(Map.of("#d", "deviceId", "#o", "owner",
-                            "#s", "status", "#c", "h3Cell")).build());
-            while (!request.isEmpty()) {
-                Map<String, KeysAndAttributes> current = request;
-                BatchGetItemResponse r = dynamo.batchGetItem(b -> b.requestItems(current));
-                r.responses().getOrDefault(tables.devices(), List.of()).forEach(item -> {
+        List<Map<String, AttributeValue>> keys = deviceIds.stream().distinct().map(id -> Map.of("deviceId", s(id))).toList();
+        BatchReads.get(dynamo, tables.devices(), keys, b -> b.projectionExpression("#d, #o, #s, #c")
+                .expressionAttributeNames(Map.of("#d", "deviceId", "#o", "owner", "#s", "status", "#c", "h3Cell")))
+                .all().forEach(item -> {
                     ListedDevice d = listed(item);
                     out.put(d.deviceId(), d);
                 });
-                request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
-            }
-        }
         return out;
     }
 
@@ -129,21 +116,10 @@ public final class DynamoExplorerReads {
     /** The device's shares in {@code epochs} (epochs without one are absent), by epoch. */
     public Map<Long, Share> shares(String deviceId, Collection<Long> epochs) {
         Map<Long, Share> out = new TreeMap<>();
-        List<Long> list = new ArrayList<>(epochs);
-        for (int i = 0; i < list.size(); i += BATCH_GET) {
-            List<Map<String, AttributeValue>> keys = list.subList(i, Math.min(list.size(), i + BATCH_GET)).stream()
-                    .map(e -> DynamoProofLedger.key("E#" + e, "D#" + deviceId)).toList();
-            Map<String, KeysAndAttributes> request = Map.of(tables.rewards(),
-                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            while (!request.isEmpty()) {
-                Map<String, KeysAndAttributes> current = request;
-                BatchGetItemResponse r = dynamo.batchGetItem(b -> b.requestItems(current));
-                for (Map<String, AttributeValue> item : r.responses().getOrDefault(tables.rewards(), List.of())) {
-                    long epoch = Long.parseLong(str(item, "pk").substring(2));
-                    out.put(epoch, new Share(epoch, str(item, "owner"), num(item, "units"), big(item, "amount")));
-                }
-                request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
-            }
+        List<Map<String, AttributeValue>> keys = epochs.stream().distinct().map(e -> DynamoProofLedger.key("E#" + e, "D#" + deviceId)).toList();
+        for (Map<String, AttributeValue> item : BatchReads.get(dynamo, tables.rewards(), keys, true).all()) {
+            long epoch = Long.parseLong(str(item, "pk").substring(2));
+            out.put(epoch, new Share(epoch, str(item, "owner"), num(item, "units"), big(item, "amount")));
         }
         return out;
     }

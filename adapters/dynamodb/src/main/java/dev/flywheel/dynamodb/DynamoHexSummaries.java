@@ -5,9 +5,7 @@ import dev.flywheel.core.geo.H3Native;
 import dev.flywheel.core.reward.DeviceReward;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -47,7 +45,6 @@ public final class DynamoHexSummaries {
     /** Devices listed per resolution-8 row (~120 bytes each, far under the 400 KB item limit); the count is exact. */
     public static final int MAX_LISTED = 1000;
     private static final int BATCH_WRITE = 25;
-    private static final int BATCH_GET = 100;
 
     private final DynamoDbClient dynamo;
     private final TableNames tables;
@@ -178,21 +175,11 @@ public final class DynamoHexSummaries {
      */
     public Map<String, String> registeredCells(Collection<String> deviceIds) {
         Map<String, String> out = new HashMap<>();
-        List<String> ids = new ArrayList<>(deviceIds);
-        for (int i = 0; i < ids.size(); i += BATCH_GET) {
-            List<Map<String, AttributeValue>> keys = ids.subList(i, Math.min(ids.size(), i + BATCH_GET)).stream()
-                    .map(id -> Map.of("deviceId", s(id))).toList();
-            Map<String, KeysAndAttributes> request = Map.of(tables.devices(), KeysAndAttributes.builder().keys(keys)
-                    .projectionExpression("deviceId, h3Cell").build());
-            while (!request.isEmpty()) {
-                Map<String, KeysAndAttributes> current = request;
-                BatchGetItemResponse r = dynamo.batchGetItem(b -> b.requestItems(current));
-                for (Map<String, AttributeValue> item : r.responses().getOrDefault(tables.devices(), List.of())) {
-                    if (item.containsKey("h3Cell")) {
-                        out.put(str(item, "deviceId"), str(item, "h3Cell"));
-                    }
-                }
-                request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
+        List<Map<String, AttributeValue>> keys = deviceIds.stream().distinct().map(id -> Map.of("deviceId", s(id))).toList();
+        for (Map<String, AttributeValue> item : BatchReads.get(dynamo, tables.devices(), keys,
+                b -> b.projectionExpression("deviceId, h3Cell")).all()) {
+            if (item.containsKey("h3Cell")) {
+                out.put(str(item, "deviceId"), str(item, "h3Cell"));
             }
         }
         return out;
