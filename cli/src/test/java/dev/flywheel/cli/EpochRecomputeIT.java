@@ -25,10 +25,10 @@ import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.TableNames;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
+import dev.flywheel.testing.MotoTables;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -55,6 +55,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * difference), then one device's stored work snapshot ({@code P#<device> / W#<epoch>}) altered by hand (the difference named by device).
  */
 class EpochRecomputeIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofSeconds(60));
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,16 +66,8 @@ class EpochRecomputeIT {
 
     @BeforeAll
     static void start() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (dynamo != null) {
-            MotoDynamo.deleteTables(dynamo, tables);
-            dynamo.close();
-        }
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
     }
 
     private record Run(int code, String out, String err) {

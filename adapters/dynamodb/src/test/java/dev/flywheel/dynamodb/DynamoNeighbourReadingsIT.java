@@ -1,5 +1,6 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.core.types.sensor.SensorReason;
 import dev.flywheel.testing.MotoTables;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
@@ -14,7 +15,6 @@ import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.verify.ProofVerifier;
-import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerificationPolicy;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +111,7 @@ class DynamoNeighbourReadingsIT {
         assertInstanceOf(Verdict.Accepted.class, send(verifier, "p-4", CELL_B, 1, at.plusSeconds(4), 1019));
         Verdict off = send(verifier, "p-5", CELL_A, 1, at.plusSeconds(5), 1023.5);   // median now 1007 (1000, 1004, 1010, 1019)
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class, off);
-        assertEquals(ReasonCode.NEIGHBOUR_DISAGREEMENT, rejected.reason());
+        assertEquals(SensorReason.NEIGHBOUR_DISAGREEMENT, rejected.reason());
         assertEquals(4, rejected.evidence().get("neighbours"));
         assertEquals(1007.0, rejected.evidence().get("median"));
         // the rejected reading is not a neighbour value

@@ -1,5 +1,6 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.core.types.sensor.SensorReason;
 import dev.flywheel.testing.MotoTables;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
@@ -108,7 +109,7 @@ class DynamoPriorProofsIT {
                 new SensorReading("temperature", 18.25, "celsius"), key));
         Verdict verdict = verifier.verify(twelfth);
         assertInstanceOf(Verdict.Rejected.class, verdict);
-        assertEquals(dev.flywheel.core.proof.ReasonCode.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
+        assertEquals(SensorReason.STUCK_VALUE, ((Verdict.Rejected) verdict).reason());
         ledger.record(twelfth, verdict);
         assertEquals(11, ledger.priorProofs().last("prior-3", SensorReading.TYPE).orElseThrow().sequence(),
                 "a rejected reading is not remembered");

@@ -1,5 +1,6 @@
 package dev.flywheel.dynamodb;
 
+import dev.flywheel.core.types.sensor.SensorReason;
 import dev.flywheel.testing.MotoTables;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.flywheel.core.crypto.DeviceSigningKey;
@@ -131,7 +132,7 @@ class DynamoProofLedgerIT {
         assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
 
         // A redelivery judged otherwise this time (checks against prior proofs see the proof itself now): the first verdict stands.
-        VerdictLedger.Recorded rejudged = ledger.record(in, new Verdict.Rejected(d.id(), ReasonCode.STUCK_VALUE, "re-judged",
+        VerdictLedger.Recorded rejudged = ledger.record(in, new Verdict.Rejected(d.id(), SensorReason.STUCK_VALUE, "re-judged",
                 verdict.proof().proofId(), 1, Map.of()));
         assertEquals(Outcome.ALREADY_RECORDED, rejudged.outcome());
         assertEquals(List.of(new WorkCredit(d.id(), d.owner(), 1)), ledger.credits(epoch));
@@ -295,7 +296,7 @@ class DynamoProofLedgerIT {
         // Implausible value.
         InboundProof hot = delivery(newDeliveryId(), d, received.plusSeconds(1), proof(d, 2, received, 99.5));
         Verdict.Rejected hotVerdict = assertInstanceOf(Verdict.Rejected.class, verifier.verify(hot));
-        assertEquals(ReasonCode.VALUE_OUT_OF_RANGE, hotVerdict.reason());
+        assertEquals(SensorReason.VALUE_OUT_OF_RANGE, hotVerdict.reason());
         assertEquals(Outcome.RECORDED, ledger.record(hot, hotVerdict).outcome());
 
         // Forged: signed by a key that is not the registered one.

@@ -5,10 +5,10 @@ import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.epoch.EpochSettler;
 import dev.flywheel.core.epoch.RootPublication;
-import dev.flywheel.testing.MotoDynamo;
-import org.junit.jupiter.api.AfterAll;
+import dev.flywheel.testing.MotoTables;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.math.BigInteger;
@@ -28,22 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (the outcomes themselves are produced on Anvil in RootPublisherFaultsIT).
  */
 class EpochSettlerAlarmIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMinutes(1));
     private static DynamoDbClient dynamo;
     private static TableNames tables;
 
     @BeforeAll
     static void start() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (dynamo != null) {
-            MotoDynamo.deleteTables(dynamo, tables);
-            dynamo.close();
-        }
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
     }
 
     @Test

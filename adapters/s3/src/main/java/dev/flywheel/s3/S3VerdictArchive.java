@@ -34,15 +34,17 @@ import java.util.List;
  */
 public final class S3VerdictArchive implements VerdictArchive {
     public static final String PREFIX = "verdicts/";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private final S3Client s3;
     private final String bucket;
+    private final ObjectMapper json;
 
-    public S3VerdictArchive(S3Client s3, String bucket) {
+    /** @param json writes the lines: the caller's one mapper (a function passes its context's bean) */
+    public S3VerdictArchive(S3Client s3, String bucket, ObjectMapper json) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.json = json;
     }
 
     @Override
@@ -52,7 +54,7 @@ public final class S3VerdictArchive implements VerdictArchive {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(results.size() * 1024);
         for (VerificationService.Result.Done done : results) {
-            body.writeBytes(line(done.delivery(), done.recorded()));
+            body.writeBytes(line(json, done.delivery(), done.recorded()));
             body.write('\n');
         }
         String key = key(results);
@@ -72,8 +74,8 @@ public final class S3VerdictArchive implements VerdictArchive {
         }
     }
 
-    static byte[] line(InboundProof delivery, VerdictLedger.Recorded recorded) {
-        ObjectNode n = JSON.createObjectNode();
+    static byte[] line(ObjectMapper json, InboundProof delivery, VerdictLedger.Recorded recorded) {
+        ObjectNode n = json.createObjectNode();
         n.put("deliveryId", delivery.deliveryId());
         n.put("device", delivery.topicDeviceId());
         n.put("receivedAt", delivery.receivedAt().toEpochMilli());
@@ -100,7 +102,7 @@ public final class S3VerdictArchive implements VerdictArchive {
         }
         n.put("payload", Base64.getEncoder().encodeToString(delivery.payload()));
         try {
-            return JSON.writeValueAsBytes(n);
+            return json.writeValueAsBytes(n);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

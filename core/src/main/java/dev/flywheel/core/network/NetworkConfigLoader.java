@@ -2,7 +2,7 @@ package dev.flywheel.core.network;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.proof.ProofTypes;
 import dev.flywheel.core.reward.RewardRules;
 
@@ -90,7 +90,8 @@ public final class NetworkConfigLoader {
     public static NetworkConfig parse(String json, Set<String> knownSources) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(json);
+            // The core's one strict mapper (no second mapper at a function's cold start); duplicate members are refused.
+            root = CanonicalJson.mapper().readTree(json);
         } catch (JsonProcessingException e) {
             throw new NetworkConfigException(List.of("$: not JSON: " + e.getOriginalMessage()));
         }

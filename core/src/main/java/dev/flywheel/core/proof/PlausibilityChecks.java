@@ -9,7 +9,7 @@ import java.util.Optional;
 /** Physical plausibility: dispatches each proof to its type's {@link ProofRule}. */
 public final class PlausibilityChecks {
 
-    public record Failure(ReasonCode reason, String detail, Map<String, Object> evidence) {
+    public record Failure(RejectionReason reason, String detail, Map<String, Object> evidence) {
         public Failure {
             evidence = Map.copyOf(evidence);
         }

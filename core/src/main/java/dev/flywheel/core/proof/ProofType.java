@@ -2,6 +2,7 @@ package dev.flywheel.core.proof;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,4 +37,13 @@ public interface ProofType<B extends ProofBody> {
      * {@code unknown_proof_type}.
      */
     Optional<? extends ProofRule<B>> rule(TypePorts ports);
+
+    /**
+     * This type's own reason codes: an enum in its package (wire values unique across every registered type and the
+     * generic {@link ReasonCode}s, each documented in docs/reason-codes.md). None by default: a type that rejects only
+     * with generic codes declares nothing.
+     */
+    default List<? extends RejectionReason> reasons() {
+        return List.of();
+    }
 }

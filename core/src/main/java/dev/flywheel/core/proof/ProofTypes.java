@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -17,6 +18,7 @@ import java.util.Set;
  */
 public final class ProofTypes {
     private static final ProofTypes REGISTERED = new ProofTypes(load());
+    private static final Map<String, RejectionReason> REASONS = reasons(REGISTERED.byWire.values());
 
     private final Map<String, ProofType<?>> byWire = new LinkedHashMap<>();
     private final Map<Class<?>, ProofType<?>> byBody = new LinkedHashMap<>();
@@ -35,6 +37,31 @@ public final class ProofTypes {
             found.add(t);
         }
         return found;
+    }
+
+    /** The generic codes, then each registered type's own; a wire value claimed twice stops the registry loading. */
+    private static Map<String, RejectionReason> reasons(Collection<ProofType<?>> types) {
+        Map<String, RejectionReason> byWire = new LinkedHashMap<>();
+        List<RejectionReason> all = new ArrayList<>(List.of(ReasonCode.values()));
+        types.forEach(t -> all.addAll(t.reasons()));
+        for (RejectionReason r : all) {
+            RejectionReason before = byWire.putIfAbsent(r.wire(), r);
+            if (before != null && before != r) {
+                throw new IllegalStateException("reason code " + r.wire() + " is declared by both " + before.getClass().getName()
+                        + " and " + r.getClass().getName());
+            }
+        }
+        return Map.copyOf(byWire);
+    }
+
+    /** The reason with this wire value, generic or of any registered type (e.g. to read a stored verdict back). */
+    public static Optional<RejectionReason> reason(String wire) {
+        return Optional.ofNullable(REASONS.get(wire));
+    }
+
+    /** Every reason code: the generic ones and every registered type's own. */
+    public static Collection<RejectionReason> reasons() {
+        return REASONS.values();
     }
 
     /** Every registered type (the name is kept from when the list was written here by hand). */

@@ -9,6 +9,7 @@ import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
 import dev.flywheel.core.proof.ProofTypes;
 import dev.flywheel.core.geo.CellGeometry;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.time.Duration;
 import java.util.Map;
@@ -153,7 +154,7 @@ public final class ProofVerifier {
         return m;
     }
 
-    private static Verdict.Rejected reject(String deviceId, ProofEnvelope proof, ReasonCode reason, String detail,
+    private static Verdict.Rejected reject(String deviceId, ProofEnvelope proof, RejectionReason reason, String detail,
                                            Map<String, Object> evidence) {
         return new Verdict.Rejected(deviceId, reason, detail, proof.proofId(), proof.sequence(), evidence);
     }

@@ -1,8 +1,8 @@
 package dev.flywheel.core.verify;
 
 import dev.flywheel.core.proof.DeviceRecord;
-import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.util.Map;
 
@@ -25,13 +25,13 @@ public sealed interface Verdict {
      * @param sequence -1 when unknown
      * @param evidence the numbers behind the decision (skew, limits, values), for operators and disputes
      */
-    record Rejected(String deviceId, ReasonCode reason, String detail, String proofId, long sequence,
+    record Rejected(String deviceId, RejectionReason reason, String detail, String proofId, long sequence,
                     Map<String, Object> evidence) implements Verdict {
         public Rejected {
             evidence = Map.copyOf(evidence);
         }
 
-        public static Rejected of(String deviceId, ReasonCode reason, String detail) {
+        public static Rejected of(String deviceId, RejectionReason reason, String detail) {
             return new Rejected(deviceId, reason, detail, null, -1, Map.of());
         }
     }

@@ -14,14 +14,21 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NetworkConfigLoaderTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** The file with its first version alone: each test adds the versions it is about. */
     private static ObjectNode base() throws Exception {
-        return (ObjectNode) MAPPER.readTree(Files.readString(Path.of("../config/network.json")));
+        ObjectNode c = (ObjectNode) MAPPER.readTree(Files.readString(Path.of("../config/network.json")));
+        ArrayNode versions = (ArrayNode) c.get("rewards");
+        while (versions.size() > 1) {
+            versions.remove(versions.size() - 1);
+        }
+        return c;
     }
 
     private static NetworkConfigException refused(Consumer<ObjectNode> edit) throws Exception {
@@ -44,6 +51,27 @@ class NetworkConfigLoaderTest {
         assertEquals(new BigInteger("850000000000000000000"), c.emission().emissionFor(365));
         assertEquals(c, NetworkConfigLoader.packaged(), "jars carry config/network.json as it is");
         assertNotNull(NetworkConfigLoaderTest.class.getResource("/flywheel/network.schema.json"));
+    }
+
+    @Test
+    void aBandwidthPoolPaysBandwidthReceiptsFromVersionV2() {
+        NetworkConfig c = NetworkConfigLoader.load(Path.of("../config/network.json"));
+        // v1 closed epochs without one: bandwidth.receipt credits before epoch 365 stay unpooled (a new version takes
+        // effect from a future epoch; earlier epochs keep recomputing under v1).
+        assertEquals("v1", c.rulesFor(364).version());
+        assertNull(c.rulesFor(364).poolOf("bandwidth.receipt"));
+        RewardRules v2 = c.rulesFor(365);
+        assertEquals("v2", v2.version());
+        assertEquals("bandwidth", v2.poolOf("bandwidth.receipt").name());
+        assertEquals(1000, v2.poolOf("bandwidth.receipt").shareBps());
+        assertEquals(3000, v2.poolOf("sensor.reading").shareBps(), "the sensor pool gave up the bandwidth pool's 10 %");
+        // Otherwise v1's rules: emission, cuts and the other pools carry on unchanged.
+        assertEquals(c.rulesFor(364).emissionFor(365), v2.emissionFor(365));
+        assertEquals(new BigInteger("850000000000000000000"), c.emission().emissionFor(365));
+        for (String source : List.of("uptime.response", "mobility.trace", "coverage.beacon", "coverage.witness")) {
+            assertEquals(c.rulesFor(364).poolOf(source), v2.poolOf(source), source);
+        }
+        assertEquals(c.rulesFor(364).coverageUnits(), v2.coverageUnits());
     }
 
     @Test

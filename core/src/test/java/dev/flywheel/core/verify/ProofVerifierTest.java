@@ -9,7 +9,9 @@ import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.sensor.SensorReading;
+import dev.flywheel.core.types.sensor.SensorReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -85,7 +87,7 @@ class ProofVerifierTest {
         return deliver(device, proof(device, 42, deviceTime, body, keys.get(device)));
     }
 
-    private static Verdict.Rejected rejected(Verdict v, ReasonCode expected) {
+    private static Verdict.Rejected rejected(Verdict v, RejectionReason expected) {
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, v, () -> "expected " + expected + " but got " + v);
         assertEquals(expected, r.reason(), r::detail);
         return r;
@@ -286,7 +288,7 @@ class ProofVerifierTest {
         if (ok) {
             accepted(v);
         } else {
-            Verdict.Rejected r = rejected(v, ReasonCode.VALUE_OUT_OF_RANGE);
+            Verdict.Rejected r = rejected(v, SensorReason.VALUE_OUT_OF_RANGE);
             assertEquals(value, r.evidence().get("value"));
             assertTrue(r.evidence().containsKey("min") && r.evidence().containsKey("max"));
             assertEquals(42, r.sequence());
@@ -298,7 +300,7 @@ class ProofVerifierTest {
     void temperatureEvidenceCarriesTheLimits() {
         register("ws-1");
         Verdict.Rejected r = rejected(deliver("ws-1", RECEIVED, new SensorReading("temperature", 65.0000001, "celsius")),
-                ReasonCode.VALUE_OUT_OF_RANGE);
+                SensorReason.VALUE_OUT_OF_RANGE);
         assertEquals(Map.of("value", 65.0000001, "min", -95.0, "max", 65.0), r.evidence());
     }
 

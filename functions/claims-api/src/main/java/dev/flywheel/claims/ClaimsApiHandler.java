@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
  */
 public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClaimsApiHandler.class);
+
+    /** The context's one mapper (function-support JsonMapperSettings), the one that read the event. */
+    @Inject
+    ObjectMapper json;
 
     @Inject
     ClaimService claims;
@@ -99,12 +102,12 @@ public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEv
         return response;
     }
 
-    private static APIGatewayV2HTTPResponse respond(int status, Map<String, ?> body) {
+    private APIGatewayV2HTTPResponse respond(int status, Map<String, ?> body) {
         try {
             return APIGatewayV2HTTPResponse.builder()
                     .withStatusCode(status)
                     .withHeaders(Map.of("content-type", "application/json"))
-                    .withBody(JSON.writeValueAsString(body))
+                    .withBody(json.writeValueAsString(body))
                     .build();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

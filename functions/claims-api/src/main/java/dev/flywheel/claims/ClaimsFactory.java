@@ -1,5 +1,6 @@
 package dev.flywheel.claims;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.claims.ClaimService;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
@@ -41,9 +42,9 @@ public class ClaimsFactory {
 
     @Singleton
     ExplorerApi explorerApi(DynamoDbClient dynamo, TableNames tables, DynamoProofLedger proofs, DynamoEpochLedger epochs,
-                            ClaimService claims, ChainReads chain, EpochClock clock) {
+                            ClaimService claims, ChainReads chain, EpochClock clock, ObjectMapper json) {
         return new ExplorerApi(new DynamoExplorerReads(dynamo, tables), new DynamoHexSummaries(dynamo, tables),
                 new DynamoOnboardingRegistry(dynamo, tables.devices()),
-                proofs, epochs, claims, chain, clock, Clock.systemUTC());
+                proofs, epochs, claims, chain, clock, Clock.systemUTC(), json);
     }
 }

@@ -1,6 +1,5 @@
 package dev.flywheel.claims;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,7 +45,6 @@ final class ExplorerApi {
     /** The paper trail keeps accepted proofs older than the replay guard: where the answer says to look. */
     private static final String PAPER_TRAIL = "accepted proofs older than the replay guard (about an hour) are in the paper trail: "
             + "verdicts/dt=<yyyy-MM-dd>/ in the PaperTrailBucket (docs/architecture.md, \"Paper trail\")";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** An answer: status and body (a map, or raw JSON bytes for the manifest). */
     record Response(int status, Object body, boolean cacheable) {
@@ -68,10 +66,11 @@ final class ExplorerApi {
     private final ChainReads chain;
     private final EpochClock clock;
     private final Clock wall;
+    private final ObjectMapper json;
 
     ExplorerApi(DynamoExplorerReads reads, DynamoHexSummaries hexSummaries, DynamoOnboardingRegistry registry,
                 DynamoProofLedger proofs, DynamoEpochLedger epochs, ClaimService claims, ChainReads chain, EpochClock clock,
-                Clock wall) {
+                Clock wall, ObjectMapper json) {
         this.reads = reads;
         this.hexSummaries = hexSummaries;
         this.registry = registry;
@@ -79,6 +78,7 @@ final class ExplorerApi {
         this.epochs = epochs;
         this.claims = claims;
         this.chain = chain;
+        this.json = json;
         this.clock = clock;
         this.wall = wall;
     }
@@ -435,7 +435,7 @@ final class ExplorerApi {
         body.put("manifestHash", m.manifestHash());
         body.put("manifestPath", "/network/epochs/" + epoch + "/manifest");
         epochs.configVersion(epoch).ifPresent(v -> body.put("configVersion", v));
-        epochs.manifestDocument(epoch).map(ExplorerApi::manifestHead).ifPresent(head -> {
+        epochs.manifestDocument(epoch).map(this::manifestHead).ifPresent(head -> {
             body.put("pools", head.get("pools"));
             body.put("cuts", head.get("cuts"));
             body.put("unallocatedByReason", head.get("unallocatedByReason"));
@@ -463,9 +463,9 @@ final class ExplorerApi {
     }
 
     /** The manifest's members other than the allocation list (streamed past: a large network's list is hundreds of MB). */
-    private static Map<String, Object> manifestHead(byte[] document) {
+    private Map<String, Object> manifestHead(byte[] document) {
         Map<String, Object> head = new LinkedHashMap<>();
-        try (JsonParser parser = new JsonFactory().createParser(document)) {
+        try (JsonParser parser = json.createParser(document)) {
             parser.nextToken();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
@@ -473,7 +473,7 @@ final class ExplorerApi {
                 if ("allocations".equals(name)) {
                     parser.skipChildren();
                 } else {
-                    head.put(name, JSON.readTree(parser));
+                    head.put(name, json.readTree(parser));
                 }
             }
         } catch (IOException e) {
@@ -483,8 +483,8 @@ final class ExplorerApi {
     }
 
     /** The manifest's one allocation entry of {@code deviceId}, streamed. */
-    private static Optional<JsonNode> allocationOf(byte[] document, String deviceId) {
-        try (JsonParser parser = new JsonFactory().createParser(document)) {
+    private Optional<JsonNode> allocationOf(byte[] document, String deviceId) {
+        try (JsonParser parser = json.createParser(document)) {
             parser.nextToken();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
@@ -494,7 +494,7 @@ final class ExplorerApi {
                     continue;
                 }
                 while (parser.nextToken() == JsonToken.START_OBJECT) {
-                    JsonNode entry = JSON.readTree(parser);
+                    JsonNode entry = json.readTree(parser);
                     if (deviceId.equals(entry.path("device").asText())) {
                         return Optional.of(entry);
                     }

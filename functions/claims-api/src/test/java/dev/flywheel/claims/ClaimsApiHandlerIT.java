@@ -10,7 +10,6 @@ import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.DeviceLocations;
 import dev.flywheel.core.network.NetworkConfig;
 import dev.flywheel.dynamodb.DynamoEpochWork;
-import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.epoch.EpochSettler;
@@ -38,7 +37,6 @@ import dev.flywheel.chain.LocalKeyTransactionSigner;
 import dev.flywheel.chain.RewardsClaimer;
 import dev.flywheel.chain.RootPublisher;
 import dev.flywheel.chain.SettlementReceipt;
-import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import org.junit.jupiter.api.AfterAll;
@@ -58,6 +56,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.flywheel.claims.ClaimsApiStack.ALICE;
+import static dev.flywheel.claims.ClaimsApiStack.BOB;
+import static dev.flywheel.claims.ClaimsApiStack.CLOCK;
+import static dev.flywheel.claims.ClaimsApiStack.NOBODY;
+import static dev.flywheel.claims.ClaimsApiStack.PUBLISHER;
+import static dev.flywheel.claims.ClaimsApiStack.RELAYER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -70,17 +74,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * finality), so the window can be observed and a claim sent in it is mined before it closes.
  */
 class ClaimsApiHandlerIT {
-    private static final String GENESIS = "2026-01-01T00:00:00Z";
-    private static final EpochClock CLOCK = new EpochClock(Instant.parse(GENESIS), Duration.ofSeconds(60));
     private static final BigInteger EMISSION = new BigInteger("5000000000000000000001");
-    private static final String ALICE = "0x00000000000000000000000000000000000a11ce";
     private static final String ALICE_MIXED_CASE = "0x00000000000000000000000000000000000A11cE";
-    private static final String BOB = "0x0000000000000000000000000000000000000b0b";
-    private static final String NOBODY = "0x000000000000000000000000000000000000dead";
-    // Anvil's default dev accounts: one deploys and governs, one publishes, one relays claims.
-    private static final Credentials DEPLOYER = Credentials.create("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-    private static final Credentials PUBLISHER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-    private static final Credentials RELAYER = Credentials.create("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
     private static final Duration ACTIVATION_DELAY = Duration.ofSeconds(15);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,7 +98,7 @@ class ClaimsApiHandlerIT {
 
     @BeforeAll
     static void start() {
-        stack = new ClaimsApiStack("claims-it", CLOCK, EMISSION, ACTIVATION_DELAY, DEPLOYER, PUBLISHER);
+        stack = new ClaimsApiStack("claims-it", EMISSION, ACTIVATION_DELAY);
         web3j = stack.web3j;
         chain = stack.chain;
         domain = stack.domain;

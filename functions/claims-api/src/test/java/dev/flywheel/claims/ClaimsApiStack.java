@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,18 @@ import java.util.Map;
  * the handler wired to them with no roots cache, so each request sees the chain as it is at that moment.
  */
 final class ClaimsApiStack implements AutoCloseable {
+    // Anvil's default dev accounts (mnemonic "test test ... junk"): one deploys and governs, one publishes roots,
+    // one relays claims.
+    static final Credentials DEPLOYER = Credentials.create("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+    static final Credentials PUBLISHER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+    static final Credentials RELAYER = Credentials.create("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+    /** One-minute epochs from 2026-01-01: every epoch the ITs close ended long ago. */
+    static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofSeconds(60));
+    // Owners (plain addresses: the relayer sends their claims) and an address that owns nothing.
+    static final String ALICE = "0x00000000000000000000000000000000000a11ce";
+    static final String BOB = "0x0000000000000000000000000000000000000b0b";
+    static final String NOBODY = "0x000000000000000000000000000000000000dead";
+
     final Web3j web3j;
     final ChainConfig chain;
     final LeafDomain domain;
@@ -40,8 +53,13 @@ final class ClaimsApiStack implements AutoCloseable {
     final DynamoProofLedger proofs;
     final DynamoEpochLedger epochs;
 
-    ClaimsApiStack(String name, EpochClock clock, BigInteger emission, Duration activationDelay, Credentials deployer,
-                   Credentials publisher) {
+    /** On {@link #CLOCK}, deployed by {@link #DEPLOYER} with {@link #PUBLISHER} as the root publisher. */
+    ClaimsApiStack(String name, BigInteger emission, Duration activationDelay) {
+        this(name, CLOCK, emission, activationDelay, DEPLOYER, PUBLISHER);
+    }
+
+    private ClaimsApiStack(String name, EpochClock clock, BigInteger emission, Duration activationDelay, Credentials deployer,
+                           Credentials publisher) {
         String rpc = System.getenv("FLYWHEEL_CHAIN_RPC");
         long chainId = Long.parseLong(System.getenv("FLYWHEEL_CHAIN_ID"));
         web3j = Web3j.build(new HttpService(rpc));

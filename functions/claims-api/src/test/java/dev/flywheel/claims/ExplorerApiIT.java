@@ -13,7 +13,6 @@ import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.epoch.DeviceLocations;
-import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochCloser;
 import dev.flywheel.core.epoch.EpochSettler;
 import dev.flywheel.core.epoch.ManifestDocument;
@@ -43,7 +42,6 @@ import dev.flywheel.dynamodb.TableNames;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -63,6 +61,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static dev.flywheel.claims.ClaimsApiStack.ALICE;
+import static dev.flywheel.claims.ClaimsApiStack.BOB;
+import static dev.flywheel.claims.ClaimsApiStack.CLOCK;
+import static dev.flywheel.claims.ClaimsApiStack.NOBODY;
+import static dev.flywheel.claims.ClaimsApiStack.PUBLISHER;
+import static dev.flywheel.claims.ClaimsApiStack.RELAYER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -75,15 +79,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * including the bad inputs: unknown device or owner, malformed addresses and ids, epochs out of range.
  */
 class ExplorerApiIT {
-    private static final String GENESIS = "2026-01-01T00:00:00Z";
-    private static final EpochClock CLOCK = new EpochClock(Instant.parse(GENESIS), Duration.ofSeconds(60));
     private static final BigInteger EMISSION = new BigInteger("6000000000000000000000");
-    private static final String ALICE = "0x00000000000000000000000000000000000a11ce";
-    private static final String BOB = "0x0000000000000000000000000000000000000b0b";
-    private static final String NOBODY = "0x000000000000000000000000000000000000dead";
-    private static final Credentials DEPLOYER = Credentials.create("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-    private static final Credentials PUBLISHER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-    private static final Credentials RELAYER = Credentials.create("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
     private static final Duration ACTIVATION_DELAY = Duration.ofSeconds(2);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,7 +104,7 @@ class ExplorerApiIT {
 
     @BeforeAll
     static void buildNetwork() throws Exception {
-        stack = new ClaimsApiStack("explorer-it", CLOCK, EMISSION, ACTIVATION_DELAY, DEPLOYER, PUBLISHER);
+        stack = new ClaimsApiStack("explorer-it", EMISSION, ACTIVATION_DELAY);
         web3j = stack.web3j;
         chain = stack.chain;
         domain = stack.domain;

@@ -1,6 +1,7 @@
 package dev.flywheel.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.dynamodb.DynamoDenylist;
 
 import java.time.Clock;
@@ -23,15 +24,17 @@ import java.util.Set;
 public final class DenylistService {
     private final DynamoDenylist denylist;
     private final Clock clock;
+    private final Requests requests;
 
-    public DenylistService(DynamoDenylist denylist, Clock clock) {
+    public DenylistService(DynamoDenylist denylist, Clock clock, ObjectMapper json) {
+        this.requests = new Requests(json);
         this.denylist = Objects.requireNonNull(denylist, "denylist");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public ApiResult add(String deviceId, String body, String caller) {
         String id = Requests.deviceId(deviceId);
-        ObjectNode o = Requests.object(body, Set.of("reason"));
+        ObjectNode o = requests.object(body, Set.of("reason"));
         String reason = o.path("reason").isTextual() ? o.get("reason").asText().strip() : "";
         if (reason.isEmpty() || reason.length() > Requests.MAX_REASON) {
             throw new RequestException("'reason' must be 1 to " + Requests.MAX_REASON + " characters");

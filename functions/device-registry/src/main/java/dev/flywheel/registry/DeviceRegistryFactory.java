@@ -1,5 +1,6 @@
 package dev.flywheel.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.onboarding.OnboardingRules;
 import dev.flywheel.dynamodb.DynamoDenylist;
 import dev.flywheel.dynamodb.DynamoOnboardingRegistry;
@@ -69,12 +70,13 @@ public class DeviceRegistryFactory {
     }
 
     @Singleton
-    DeviceRegistryService service(DynamoOnboardingRegistry registry, IotDeviceProvisioner provisioner, OnboardingRules rules) {
-        return new DeviceRegistryService(registry, provisioner, rules, Clock.systemUTC());
+    DeviceRegistryService service(DynamoOnboardingRegistry registry, IotDeviceProvisioner provisioner, OnboardingRules rules,
+                                  ObjectMapper json) {
+        return new DeviceRegistryService(registry, provisioner, rules, Clock.systemUTC(), json);
     }
 
     @Singleton
-    DenylistService denylistService(DynamoDbClient dynamo, @Value("${flywheel.devices.table}") String table) {
-        return new DenylistService(new DynamoDenylist(dynamo, table), Clock.systemUTC());
+    DenylistService denylistService(DynamoDbClient dynamo, @Value("${flywheel.devices.table}") String table, ObjectMapper json) {
+        return new DenylistService(new DynamoDenylist(dynamo, table), Clock.systemUTC(), json);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flywheel.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.crypto.Encoding;
 import dev.flywheel.core.onboarding.LocationAssertion;
 import dev.flywheel.core.onboarding.OnboardingError;
@@ -33,8 +34,11 @@ public final class DeviceRegistryService {
     private final IotDeviceProvisioner iot;
     private final OnboardingRules rules;
     private final Clock clock;
+    private final Requests requests;
 
-    public DeviceRegistryService(DynamoOnboardingRegistry registry, IotDeviceProvisioner iot, OnboardingRules rules, Clock clock) {
+    public DeviceRegistryService(DynamoOnboardingRegistry registry, IotDeviceProvisioner iot, OnboardingRules rules, Clock clock,
+                                 ObjectMapper json) {
+        this.requests = new Requests(json);
         this.registry = registry;
         this.iot = iot;
         this.rules = rules;
@@ -43,7 +47,7 @@ public final class DeviceRegistryService {
 
     /** {@code POST /devices}. */
     public ApiResult register(String body) {
-        Requests.Register r = Requests.register(body);
+        Requests.Register r = requests.register(body);
         try {
             CsrCheck.validate(r.csrPem(), r.thingName());
         } catch (MalformedCsrException e) {
@@ -98,7 +102,7 @@ public final class DeviceRegistryService {
     /** {@code POST /devices/{id}/owner}: the device signs the new owner, the new and the current owner sign the binding. */
     public ApiResult transfer(String deviceId, String body) {
         Requests.deviceId(deviceId);
-        Requests.Transfer t = Requests.transfer(body);
+        Requests.Transfer t = requests.transfer(body);
         Optional<OnboardedDevice> found = registry.find(deviceId);
         if (found.isEmpty()) {
             return ApiResult.refused(OnboardingError.UNKNOWN_DEVICE, "no device " + deviceId);
@@ -125,7 +129,7 @@ public final class DeviceRegistryService {
     /** {@code POST /devices/{id}/location}: signed by the current owner, rate-limited, recorded with history. */
     public ApiResult assertLocation(String deviceId, String body) {
         Requests.deviceId(deviceId);
-        Requests.Location l = Requests.location(body);
+        Requests.Location l = requests.location(body);
         Optional<OnboardedDevice> found = registry.find(deviceId);
         if (found.isEmpty()) {
             return ApiResult.refused(OnboardingError.UNKNOWN_DEVICE, "no device " + deviceId);
@@ -157,7 +161,7 @@ public final class DeviceRegistryService {
      */
     public ApiResult changeStatus(String deviceId, String body, String actor) {
         Requests.deviceId(deviceId);
-        Requests.StatusChange change = Requests.status(body);
+        Requests.StatusChange change = requests.status(body);
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<OnboardedDevice> found = registry.find(deviceId);
             if (found.isEmpty()) {

@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
  * {@code eth_signTypedData_v4} returns them.
  */
 final class Requests {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern WALLET_SIGNATURE = Pattern.compile("0x[0-9a-fA-F]{130}");
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
@@ -40,7 +39,11 @@ final class Requests {
     static final int MAX_BODY = 64 * 1024;
     static final int MAX_REASON = 256;
 
-    private Requests() {
+    private final ObjectMapper json;
+
+    /** @param json reads the bodies: the function's one mapper (the context's bean) */
+    Requests(ObjectMapper json) {
+        this.json = json;
     }
 
     record Binding(String owner, long nonce, long chainId) {
@@ -60,7 +63,7 @@ final class Requests {
     record StatusChange(DeviceStatus status, String reason) {
     }
 
-    static Register register(String body) {
+    Register register(String body) {
         ObjectNode o = object(body, Set.of("thingName", "maker", "scheme", "publicKey", "csr", "binding",
                 "deviceSignature", "ownerSignature", "capabilities"));
         String thingName = deviceId(requiredText(o, "thingName"));
@@ -97,13 +100,13 @@ final class Requests {
         return Set.copyOf(out);
     }
 
-    static Transfer transfer(String body) {
+    Transfer transfer(String body) {
         ObjectNode o = object(body, Set.of("binding", "deviceSignature", "ownerSignature", "currentOwnerSignature"));
         return new Transfer(binding(o), deviceSignature(o, "deviceSignature"), walletSignature(o, "ownerSignature"),
                 walletSignature(o, "currentOwnerSignature"));
     }
 
-    static Location location(String body) {
+    Location location(String body) {
         ObjectNode o = object(body, Set.of("h3Cell", "antennaGainDeciDbi", "elevationMeters", "nonce", "chainId",
                 "ownerSignature"));
         String cell = requiredText(o, "h3Cell");
@@ -113,7 +116,7 @@ final class Requests {
                 integer(o, "chainId", 1, Long.MAX_VALUE, null), walletSignature(o, "ownerSignature"));
     }
 
-    static StatusChange status(String body) {
+    StatusChange status(String body) {
         ObjectNode o = object(body, Set.of("status", "reason"));
         String s = requiredText(o, "status").toUpperCase(Locale.ROOT);
         DeviceStatus status = switch (s) {
@@ -219,7 +222,7 @@ final class Requests {
         }
     }
 
-    static ObjectNode object(String body, Set<String> allowed) {
+    ObjectNode object(String body, Set<String> allowed) {
         if (body == null || body.isBlank()) {
             throw new RequestException("request body is empty (JSON object expected)");
         }
@@ -228,7 +231,7 @@ final class Requests {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(body);
+            node = json.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new RequestException("request body is not JSON: " + e.getOriginalMessage());
         }

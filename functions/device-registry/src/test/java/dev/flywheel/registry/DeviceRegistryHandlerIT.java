@@ -13,10 +13,12 @@ import dev.flywheel.core.onboarding.OwnerBinding;
 import dev.flywheel.device.pki.LocalCertificateAuthority;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.testing.MotoDynamo;
+import dev.flywheel.testing.MotoTables;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
@@ -50,6 +52,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leaving the registry and IoT Core unchanged.
  */
 class DeviceRegistryHandlerIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     static final long CHAIN = 80002;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,8 +66,8 @@ class DeviceRegistryHandlerIT {
 
     @BeforeAll
     static void start() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         iot = IotClient.builder().endpointOverride(MotoDynamo.iotEndpoint()).region(Region.of(System.getenv("AWS_REGION")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
         policy = tables.devices().replace("-devices", "-device");
@@ -87,7 +91,6 @@ class DeviceRegistryHandlerIT {
         if (handler != null) {
             handler.close();
         }
-        MotoDynamo.deleteTables(dynamo, tables);
     }
 
     /** A device in the making: its keys, CSR and id. */

@@ -37,17 +37,19 @@ import java.util.Map;
 @Requires(property = "flywheel.priming.enabled", notEquals = "false")
 public class Priming implements OrderedResource {
     private static final Logger LOG = LoggerFactory.getLogger(Priming.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     // Providers: micronaut-crac creates every OrderedResource at startup, and a function that never snapshots
     // (SnapStart off, local runs) should not pay for clients it may not use.
     private final BeanProvider<DynamoDbClient> dynamo;
     private final BeanProvider<SecretsManagerClient> secrets;
+    // The context's one mapper (JsonMapperSettings): priming a mapper of its own would warm the wrong instance.
+    private final BeanProvider<ObjectMapper> json;
 
     @Inject
-    public Priming(BeanProvider<DynamoDbClient> dynamo, BeanProvider<SecretsManagerClient> secrets) {
+    public Priming(BeanProvider<DynamoDbClient> dynamo, BeanProvider<SecretsManagerClient> secrets,
+                   BeanProvider<ObjectMapper> json) {
         this.dynamo = dynamo;
         this.secrets = secrets;
+        this.json = json;
     }
 
     /** What was primed; a step that failed is named, never fatal (priming must not stop a deploy). */
@@ -74,7 +76,7 @@ public class Priming implements OrderedResource {
                 .key(Map.of("pk", AttributeValue.fromS("priming"))).consistentRead(true))));
         step("secretsmanager", primed, failed, () -> sdkCall(() -> secrets.get().getSecretValue(b -> b.secretId("flywheel-priming"))));
         step("signatures", primed, failed, Priming::signatures);
-        step("jackson", primed, failed, Priming::jackson);
+        step("jackson", primed, failed, () -> jackson(json.get()));
         return new Report(List.copyOf(primed), List.copyOf(failed), (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -114,11 +116,11 @@ public class Priming implements OrderedResource {
         }
     }
 
-    private static void jackson() {
+    private static void jackson(ObjectMapper json) {
         try {
-            JsonNode tree = JSON.readTree("{\"Records\":[{\"messageId\":\"priming\",\"body\":\"{\\\"payload\\\":\\\"e30=\\\"}\"}]}");
-            JSON.readTree(tree.path("Records").get(0).path("body").asText());
-            JSON.writeValueAsBytes(Map.of("batchItemFailures", List.of()));
+            JsonNode tree = json.readTree("{\"Records\":[{\"messageId\":\"priming\",\"body\":\"{\\\"payload\\\":\\\"e30=\\\"}\"}]}");
+            json.readTree(tree.path("Records").get(0).path("body").asText());
+            json.writeValueAsBytes(Map.of("batchItemFailures", List.of()));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

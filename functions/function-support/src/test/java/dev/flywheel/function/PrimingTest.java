@@ -1,5 +1,6 @@
 package dev.flywheel.function;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,7 +32,7 @@ class PrimingTest {
                  SecretsManagerClient secrets = SecretsManagerClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                          .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
                          .overrideConfiguration(o -> o.addExecutionInterceptor(PrimingInterceptor.INSTANCE)).build()) {
-                Priming.Report report = new Priming(() -> dynamo, () -> secrets).prime();
+                Priming.Report report = new Priming(() -> dynamo, () -> secrets, () -> JsonMapperSettings.configure(new ObjectMapper())).prime();
 
                 assertEquals(List.of(), report.failed());
                 assertEquals(List.of("dynamodb", "secretsmanager", "signatures", "jackson"), report.primed());

@@ -2,6 +2,7 @@ package dev.flywheel.verifier;
 
 import dev.flywheel.core.verify.VerdictArchive;
 import dev.flywheel.s3.S3VerdictArchive;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
@@ -20,13 +21,13 @@ public class PaperTrailFactory {
     private static final Logger LOG = LoggerFactory.getLogger(PaperTrailFactory.class);
 
     @Singleton
-    VerdictArchive verdictArchive(@Value("${flywheel.paper-trail.bucket:}") String bucket) {
+    VerdictArchive verdictArchive(ObjectMapper json, @Value("${flywheel.paper-trail.bucket:}") String bucket) {
         if (bucket == null || bucket.isBlank()) {
             LOG.info("no paper trail: flywheel.paper-trail.bucket (FLYWHEEL_PAPER_TRAIL_BUCKET) is not set");
             return VerdictArchive.NONE;
         }
         boolean overridden = System.getenv("AWS_ENDPOINT_URL") != null || System.getenv("AWS_ENDPOINT_URL_S3") != null;
         S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).forcePathStyle(overridden).build();
-        return new S3VerdictArchive(s3, bucket.strip());
+        return new S3VerdictArchive(s3, bucket.strip(), json);
     }
 }

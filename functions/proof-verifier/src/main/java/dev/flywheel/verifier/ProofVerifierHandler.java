@@ -2,6 +2,7 @@ package dev.flywheel.verifier;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
@@ -28,6 +29,10 @@ import java.util.Optional;
  */
 public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(ProofVerifierHandler.class);
+
+    /** The context's one mapper (function-support JsonMapperSettings), the one that read the event. */
+    @Inject
+    ObjectMapper json;
 
     @Inject
     VerificationService verification;
@@ -61,7 +66,7 @@ public class ProofVerifierHandler extends MicronautRequestHandler<SQSEvent, SQSB
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<VerificationService.Result.Done> recorded = new ArrayList<>();
         for (SQSEvent.SQSMessage message : event.getRecords()) {
-            Optional<InboundProof> delivery = RuleMessage.parse(message.getMessageId(), message.getBody());
+            Optional<InboundProof> delivery = RuleMessage.parse(json, message.getMessageId(), message.getBody());
             if (delivery.isPresent()) {
                 readable.add(delivery.get());
                 continue;

@@ -1,5 +1,6 @@
 package dev.flywheel.verifier;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,26 +31,29 @@ public final class ReceiptSender implements AutoCloseable {
     }
 
     private final ReceiptPublisher publisher;
+    private final ObjectMapper json;
     private final int concurrency;
     private final Duration deadline;
     private volatile ExecutorService pool;
 
     /**
      * @param publisher   null: receipts are off ({@link #send} does nothing)
+     * @param json        writes the receipts (the context's mapper)
      * @param concurrency publishes in flight at once
      * @param deadline    longest a batch waits for its receipts; unfinished ones are abandoned and counted failed
      */
-    public ReceiptSender(ReceiptPublisher publisher, int concurrency, Duration deadline) {
+    public ReceiptSender(ReceiptPublisher publisher, ObjectMapper json, int concurrency, Duration deadline) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be >= 1");
         }
         this.publisher = publisher;
+        this.json = json;
         this.concurrency = concurrency;
         this.deadline = deadline;
     }
 
     public static ReceiptSender disabled() {
-        return new ReceiptSender(null, 1, Duration.ZERO);
+        return new ReceiptSender(null, null, 1, Duration.ZERO);
     }
 
     public boolean enabled() {
@@ -66,7 +70,7 @@ public final class ReceiptSender implements AutoCloseable {
         for (VerdictReceipt receipt : receipts) {
             futures.add(executor.submit(() -> {
                 try {
-                    publisher.publish(receipt.topic(), receipt.json());
+                    publisher.publish(receipt.topic(), receipt.json(json));
                 } catch (RuntimeException e) {
                     failed.incrementAndGet();
                     LOG.warn("receipt for {} (seq {}) not published: {}", receipt.thing(), receipt.seq(), e.toString());

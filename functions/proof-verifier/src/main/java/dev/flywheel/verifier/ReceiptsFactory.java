@@ -1,5 +1,6 @@
 package dev.flywheel.verifier;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
@@ -32,7 +33,7 @@ public class ReceiptsFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    ReceiptSender receiptSender(@Value("${flywheel.iot-data.endpoint:}") String endpoint,
+    ReceiptSender receiptSender(ObjectMapper json, @Value("${flywheel.iot-data.endpoint:}") String endpoint,
                                 @Value("${flywheel.receipts.concurrency:8}") int concurrency,
                                 @Value("${flywheel.receipts.deadline-millis:5000}") long deadlineMillis) {
         if (endpoint == null || endpoint.isBlank()) {
@@ -47,6 +48,6 @@ public class ReceiptsFactory {
                 .build();
         var publisher = new IotDataPublisher(uri, region, DefaultCredentialsProvider.builder().build(), http, Clock.systemUTC());
         LOG.info("receipts go to {} (region {}, {} at a time)", uri, region, concurrency);
-        return new ReceiptSender(publisher, concurrency, Duration.ofMillis(deadlineMillis));
+        return new ReceiptSender(publisher, json, concurrency, Duration.ofMillis(deadlineMillis));
     }
 }

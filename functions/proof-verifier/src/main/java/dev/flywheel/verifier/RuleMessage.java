@@ -17,15 +17,14 @@ import java.util.Optional;
  */
 final class RuleMessage {
     static final String UNATTRIBUTED = InboundProof.UNATTRIBUTED;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private RuleMessage() {
     }
 
-    /** The delivery, or empty when the body is not a rule message at all. */
-    static Optional<InboundProof> parse(String messageId, String body) {
+    /** The delivery, or empty when the body is not a rule message at all; {@code json}: the context's mapper. */
+    static Optional<InboundProof> parse(ObjectMapper json, String messageId, String body) {
         try {
-            JsonNode node = JSON.readTree(body);
+            JsonNode node = json.readTree(body);
             JsonNode payload = node.path("payload");
             JsonNode thing = node.path("thing");
             JsonNode receivedAt = node.path("receivedAt");

@@ -23,18 +23,18 @@ import java.util.function.Consumer;
  */
 @Singleton
 class VerdictMetrics {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    private final ObjectMapper json;
     private final Consumer<String> logSink;
 
-    VerdictMetrics(Consumer<String> logSink) {
+    VerdictMetrics(ObjectMapper json, Consumer<String> logSink) {
+        this.json = json;
         this.logSink = logSink;
     }
 
     /** Lambda turns EMF lines on stdout into metrics; {@code flywheel.metrics.emf=false} silences them. */
     @Inject
-    VerdictMetrics(@Value("${flywheel.metrics.emf:true}") boolean enabled) {
-        this(enabled ? System.out::println : line -> { });
+    VerdictMetrics(ObjectMapper json, @Value("${flywheel.metrics.emf:true}") boolean enabled) {
+        this(json, enabled ? System.out::println : line -> { });
     }
 
     /** One line per (outcome, reason) seen in the batch; redeliveries are not counted again. */
@@ -56,7 +56,7 @@ class VerdictMetrics {
                 key.substring(key.indexOf('|') + 1), count, timestampMillis)));
     }
 
-    private static String line(String outcome, String reason, long count, long timestampMillis) {
+    private String line(String outcome, String reason, long count, long timestampMillis) {
         Map<String, Object> metric = Map.of("Name", "Proofs", "Unit", "Count");
         Map<String, Object> directive = Map.of("Namespace", "Flywheel",
                 // [Outcome] as well: template.yaml's ProofRejectionRateAlarm divides rejected by all verdicts.
@@ -67,7 +67,7 @@ class VerdictMetrics {
         root.put("Reason", reason);
         root.put("Proofs", count);
         try {
-            return JSON.writeValueAsString(root);
+            return json.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -24,8 +24,6 @@ import java.util.Optional;
  * @param epoch   the epoch an accepted proof was credited in (unused for rejections)
  */
 public record VerdictReceipt(String thing, String proofId, long seq, boolean accepted, String reason, long epoch) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
      * The receipt owed for one result, if any: only a first-recorded verdict gets one (a redelivery of a
      * delivery already recorded sent its receipt the first time), and never the unattributed pseudo-device
@@ -51,7 +49,8 @@ public record VerdictReceipt(String thing, String proofId, long seq, boolean acc
         return "flywheel/v1/" + thing + "/receipts";
     }
 
-    public byte[] json() {
+    /** The receipt's JSON bytes, written by {@code json} (the context's mapper). */
+    public byte[] json(ObjectMapper json) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (proofId != null) {
             body.put("proofId", proofId);
@@ -64,7 +63,7 @@ public record VerdictReceipt(String thing, String proofId, long seq, boolean acc
             body.put("reason", reason);
         }
         try {
-            return JSON.writeValueAsBytes(body);
+            return json.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,11 +13,12 @@ import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.dynamodb.DynamoDeviceRegistry;
 import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.TableNames;
-import dev.flywheel.testing.MotoDynamo;
+import dev.flywheel.testing.MotoTables;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against a real moto_server: SQS batches in, one verdict per message in the ledger.
  */
 class ProofVerifierHandlerIT {
+    @RegisterExtension
+    static final MotoTables MOTO = new MotoTables();
     private static final String GENESIS = "2026-01-01T00:00:00Z";
     private static final EpochClock CLOCK = new EpochClock(Instant.parse(GENESIS), Duration.ofSeconds(60));
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -53,8 +56,8 @@ class ProofVerifierHandlerIT {
 
     @BeforeAll
     static void start() {
-        dynamo = MotoDynamo.client();
-        tables = MotoDynamo.createTables(dynamo);
+        dynamo = MOTO.dynamo();
+        tables = MOTO.tables();
         handler = new ProofVerifierHandler(ApplicationContext.builder().properties(properties(tables)));
         ledger = new DynamoProofLedger(dynamo, tables, CLOCK, Duration.ofDays(1));
     }
@@ -74,10 +77,6 @@ class ProofVerifierHandlerIT {
     static void stop() throws Exception {
         if (handler != null) {
             handler.close();
-        }
-        MotoDynamo.deleteTables(dynamo, tables);
-        if (dynamo != null) {
-            dynamo.close();
         }
     }
 

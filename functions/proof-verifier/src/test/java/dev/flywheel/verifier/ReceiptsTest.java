@@ -1,6 +1,7 @@
 package dev.flywheel.verifier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.function.JsonMapperSettings;
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofCodec;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which results get a receipt, what it says, and how a batch of them is sent. */
 class ReceiptsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapperSettings.configure(new ObjectMapper());
     private static final DeviceSigningKey KEY = DeviceSigningKey.generate(SignatureScheme.ED25519, new SecureRandom());
 
     private static InboundProof delivery(String thing) {
@@ -52,7 +53,7 @@ class ReceiptsTest {
     }
 
     private static Map<?, ?> json(VerdictReceipt r) throws Exception {
-        return JSON.readValue(r.json(), Map.class);
+        return JSON.readValue(r.json(JSON), Map.class);
     }
 
     @Test
@@ -61,7 +62,7 @@ class ReceiptsTest {
         VerdictReceipt r = VerdictReceipt.of(done("thing-a", VerdictLedger.Outcome.RECORDED, a, 12)).orElseThrow();
         assertEquals("flywheel/v1/thing-a/receipts", r.topic());
         assertEquals("{\"proofId\":\"" + a.proof().proofId() + "\",\"seq\":7,\"outcome\":\"accepted\",\"epoch\":12}",
-                new String(r.json()));
+                new String(r.json(JSON)));
     }
 
     @Test
@@ -111,7 +112,7 @@ class ReceiptsTest {
             inFlight.decrementAndGet();
             got.put(topic, payload);
         };
-        try (var sender = new ReceiptSender(slow, 8, Duration.ofSeconds(10))) {
+        try (var sender = new ReceiptSender(slow, JSON, 8, Duration.ofSeconds(10))) {
             long start = System.nanoTime();
             assertEquals(new ReceiptSender.Summary(n, 0), sender.send(receipts(n)));
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -129,7 +130,7 @@ class ReceiptsTest {
                 throw new IllegalStateException("HTTP 503");
             }
         };
-        try (var sender = new ReceiptSender(flaky, 4, Duration.ofSeconds(5))) {
+        try (var sender = new ReceiptSender(flaky, JSON, 4, Duration.ofSeconds(5))) {
             assertEquals(new ReceiptSender.Summary(5, 5), sender.send(receipts(10)));
         }
     }
@@ -145,7 +146,7 @@ class ReceiptsTest {
                 Thread.currentThread().interrupt();
             }
         };
-        try (var sender = new ReceiptSender(hung, 2, Duration.ofMillis(300))) {
+        try (var sender = new ReceiptSender(hung, JSON, 2, Duration.ofMillis(300))) {
             long start = System.nanoTime();
             ReceiptSender.Summary s = sender.send(receipts(3));
             assertTrue((System.nanoTime() - start) / 1_000_000 < 2_000);

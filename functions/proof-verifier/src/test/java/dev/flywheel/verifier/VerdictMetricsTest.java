@@ -2,6 +2,7 @@ package dev.flywheel.verifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.function.JsonMapperSettings;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.verify.Verdict;
@@ -25,7 +26,7 @@ class VerdictMetricsTest {
     @Test
     void countsFirstRecordingsPerOutcomeAndReasonInEmbeddedMetricFormat() throws Exception {
         List<String> lines = new ArrayList<>();
-        new VerdictMetrics(lines::add).emit(List.of(
+        new VerdictMetrics(JsonMapperSettings.configure(new ObjectMapper()), lines::add).emit(List.of(
                 rejected(ReasonCode.BAD_SIGNATURE, VerdictLedger.Outcome.RECORDED),
                 rejected(ReasonCode.BAD_SIGNATURE, VerdictLedger.Outcome.RECORDED),
                 rejected(ReasonCode.BAD_SIGNATURE, VerdictLedger.Outcome.ALREADY_RECORDED),

@@ -21,7 +21,6 @@ import java.util.Map;
 final class SettlementMetrics {
     static final String NAMESPACE = "Flywheel";
     static final String METRIC = "UnsettledEpochAgeSeconds";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SettlementMetrics() {
     }
@@ -31,7 +30,8 @@ final class SettlementMetrics {
         return Math.max(0, Duration.between(ended, now).toSeconds());
     }
 
-    static String line(EpochLedger.Cursor cursor, EpochClock clock, Instant now) {
+    /** The EMF line, written by {@code json} (the context's mapper). */
+    static String line(ObjectMapper json, EpochLedger.Cursor cursor, EpochClock clock, Instant now) {
         Map<String, Object> directive = Map.of("Namespace", NAMESPACE, "Dimensions", List.of(List.of()),
                 "Metrics", List.of(Map.of("Name", METRIC, "Unit", "Seconds")));
         Map<String, Object> root = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ final class SettlementMetrics {
         root.put("oldestUnsettledEpoch", cursor.lastSettled() + 1);
         root.put("lastClosedEpoch", cursor.lastClosed());
         try {
-            return JSON.writeValueAsString(root);
+            return json.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package dev.flywheel.settler;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochSettler;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
@@ -20,6 +21,10 @@ import java.util.Map;
 public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(SettlerHandler.class);
 
+    /** The context's one mapper (function-support JsonMapperSettings). */
+    @Inject
+    ObjectMapper json;
+
     @Inject
     EpochSettler settler;
     @Inject
@@ -38,7 +43,7 @@ public class SettlerHandler extends MicronautRequestHandler<Map<String, Object>,
     public Map<String, Object> execute(Map<String, Object> scheduledEvent) {
         Map<String, Object> result = new LinkedHashMap<>();
         // Before settling, so a run that then fails still reports how far behind settlement is (EMF on stdout).
-        System.out.println(SettlementMetrics.line(ledger.cursor(clock.epochOf(clock.genesis()) - 1), clock, Instant.now()));
+        System.out.println(SettlementMetrics.line(json, ledger.cursor(clock.epochOf(clock.genesis()) - 1), clock, Instant.now()));
         settler.settleLatest().ifPresent(s -> {
             result.put("epoch", s.epoch());
             result.put("root", s.rootHex());

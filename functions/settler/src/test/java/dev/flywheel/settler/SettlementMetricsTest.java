@@ -2,6 +2,7 @@ package dev.flywheel.settler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.function.JsonMapperSettings;
 import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochLedger;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class SettlementMetricsTest {
+    private static final ObjectMapper JSON = JsonMapperSettings.configure(new ObjectMapper());
     private static final EpochClock CLOCK = new EpochClock(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofHours(1));
 
     @Test
@@ -38,7 +40,7 @@ class SettlementMetricsTest {
     @Test
     void theLineIsEmbeddedMetricFormat() throws Exception {
         Instant now = Instant.parse("2026-01-01T07:30:00Z");
-        JsonNode line = new ObjectMapper().readTree(SettlementMetrics.line(new EpochLedger.Cursor(6, 4), CLOCK, now));
+        JsonNode line = JSON.readTree(SettlementMetrics.line(JSON, new EpochLedger.Cursor(6, 4), CLOCK, now));
         JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
         assertEquals("Flywheel", directive.path("Namespace").asText());
         assertEquals("UnsettledEpochAgeSeconds", directive.path("Metrics").get(0).path("Name").asText());

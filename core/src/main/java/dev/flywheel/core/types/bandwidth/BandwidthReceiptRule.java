@@ -8,6 +8,7 @@ import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ProofEnvelope;
 import dev.flywheel.core.proof.ProofRule;
 import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.time.Instant;
 import java.util.Map;
@@ -71,47 +72,47 @@ public final class BandwidthReceiptRule implements ProofRule<BandwidthReceipt> {
         }
         long age = receivedAt.toEpochMilli() - r.endMillis();
         if (age > limits.maxReceiptAge().toMillis()) {
-            return fail(ReasonCode.RECEIPT_EXPIRED, "the receipt arrived " + age + " ms after its window ended",
+            return fail(BandwidthReason.RECEIPT_EXPIRED, "the receipt arrived " + age + " ms after its window ended",
                     Map.of("end", r.endMillis(), "receivedAt", receivedAt.toEpochMilli(), "limitMillis", limits.maxReceiptAge().toMillis()));
         }
         if (r.client().equals(node.deviceId())) {
-            return fail(ReasonCode.SELF_DEALING, "the node names itself as its client", Map.of("client", r.client()));
+            return fail(BandwidthReason.SELF_DEALING, "the node names itself as its client", Map.of("client", r.client()));
         }
         Optional<DeviceRecord> found = directory.client(r.client());
         if (found.isEmpty() || found.get().status() != DeviceStatus.ACTIVE) {
-            return fail(ReasonCode.CLIENT_UNKNOWN, found.isEmpty() ? "the client is not registered" : "the client is " + found.get().status(),
+            return fail(BandwidthReason.CLIENT_UNKNOWN, found.isEmpty() ? "the client is not registered" : "the client is " + found.get().status(),
                     Map.of("client", r.client()));
         }
         DeviceRecord client = found.get();
         if (client.owner().equalsIgnoreCase(node.owner())) {
-            return fail(ReasonCode.SELF_DEALING, "client and node have the same owner", Map.of("client", r.client(), "owner", node.owner()));
+            return fail(BandwidthReason.SELF_DEALING, "client and node have the same owner", Map.of("client", r.client(), "owner", node.owner()));
         }
         byte[] signature;
         try {
             signature = Encoding.fromBase64Url(r.clientSignature());
         } catch (IllegalArgumentException e) {
-            return fail(ReasonCode.BAD_CLIENT_SIGNATURE, "the client signature is not base64url", Map.of("client", r.client()));
+            return fail(BandwidthReason.BAD_CLIENT_SIGNATURE, "the client signature is not base64url", Map.of("client", r.client()));
         }
         // Verified against the client's registered key, never a key the receipt carries.
         if (r.clientScheme() != client.scheme()
                 || !client.scheme().verify(client.publicKey(), ClientReceipts.signingBytes(node.deviceId(), r), signature)) {
-            return fail(ReasonCode.BAD_CLIENT_SIGNATURE, "the client signature does not verify with the client's registered key",
+            return fail(BandwidthReason.BAD_CLIENT_SIGNATURE, "the client signature does not verify with the client's registered key",
                     Map.of("client", r.client(), "alg", r.clientScheme().wireId()));
         }
         OptionalLong capacity = directory.capacityBytesPerSecond(node.deviceId());
         long allowed = capacity.isEmpty() ? 0 : allowedBytes(capacity.getAsLong(), window);
         if (r.bytes() > allowed) {
-            return fail(ReasonCode.BANDWIDTH_ABOVE_CAPACITY, capacity.isEmpty()
+            return fail(BandwidthReason.BANDWIDTH_ABOVE_CAPACITY, capacity.isEmpty()
                             ? "the node declared no bandwidth capacity"
                             : r.bytes() + " bytes in " + window + " ms exceed the declared " + capacity.getAsLong() + " bytes/s",
                     Map.of("bytes", r.bytes(), "windowMillis", window, "declaredBytesPerSecond", capacity.orElse(0), "allowedBytes", allowed));
         }
         if (r.bytes() > limits.pairCapBytes()) {
-            return fail(ReasonCode.PAIR_CAP_EXCEEDED, "one receipt exceeds the pair cap",
+            return fail(BandwidthReason.PAIR_CAP_EXCEEDED, "one receipt exceeds the pair cap",
                     Map.of("bytes", r.bytes(), "usedBytes", 0L, "capBytes", limits.pairCapBytes()));
         }
         if (r.bytes() > limits.clientCapBytes()) {
-            return fail(ReasonCode.CLIENT_CAP_EXCEEDED, "one receipt exceeds the client cap",
+            return fail(BandwidthReason.CLIENT_CAP_EXCEEDED, "one receipt exceeds the client cap",
                     Map.of("bytes", r.bytes(), "usedBytes", 0L, "capBytes", limits.clientCapBytes()));
         }
         long period = Math.floorDiv(receivedAt.toEpochMilli(), limits.capPeriod().toMillis());
@@ -119,12 +120,12 @@ public final class BandwidthReceiptRule implements ProofRule<BandwidthReceipt> {
                 limits.pairCapBytes(), limits.clientCapBytes(), proof.proofId()));
         return switch (outcome) {
             case BandwidthSessions.Outcome.Granted g -> Optional.empty();
-            case BandwidthSessions.Outcome.SessionReused s -> fail(ReasonCode.SESSION_REUSED,
+            case BandwidthSessions.Outcome.SessionReused s -> fail(BandwidthReason.SESSION_REUSED,
                     "the client's session was already credited", Map.of("client", r.client(), "session", r.session(), "firstProofId", s.firstProofId()));
-            case BandwidthSessions.Outcome.PairCapExceeded p -> fail(ReasonCode.PAIR_CAP_EXCEEDED,
+            case BandwidthSessions.Outcome.PairCapExceeded p -> fail(BandwidthReason.PAIR_CAP_EXCEEDED,
                     "the client-node pair would pass its cap for the period",
                     Map.of("bytes", r.bytes(), "usedBytes", p.usedBytes(), "capBytes", limits.pairCapBytes(), "period", period));
-            case BandwidthSessions.Outcome.ClientCapExceeded c -> fail(ReasonCode.CLIENT_CAP_EXCEEDED,
+            case BandwidthSessions.Outcome.ClientCapExceeded c -> fail(BandwidthReason.CLIENT_CAP_EXCEEDED,
                     "the client would pass its cap for the period",
                     Map.of("bytes", r.bytes(), "usedBytes", c.usedBytes(), "capBytes", limits.clientCapBytes(), "period", period));
         };
@@ -144,7 +145,7 @@ public final class BandwidthReceiptRule implements ProofRule<BandwidthReceipt> {
         }
     }
 
-    private static Optional<Failure> fail(ReasonCode reason, String detail, Map<String, Object> evidence) {
+    private static Optional<Failure> fail(RejectionReason reason, String detail, Map<String, Object> evidence) {
         return Optional.of(new Failure(reason, detail, evidence));
     }
 }

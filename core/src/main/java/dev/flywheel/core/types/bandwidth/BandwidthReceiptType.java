@@ -12,6 +12,7 @@ import dev.flywheel.core.proof.ProofType;
 import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.proof.TypePorts;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -91,5 +92,10 @@ public final class BandwidthReceiptType implements ProofType<BandwidthReceipt> {
             return Optional.empty();
         }
         return Optional.of(new BandwidthReceiptRule(directory.get(), sessions.get(), BandwidthLimits.defaults()));
+    }
+
+    @Override
+    public List<BandwidthReason> reasons() {
+        return List.of(BandwidthReason.values());
     }
 }

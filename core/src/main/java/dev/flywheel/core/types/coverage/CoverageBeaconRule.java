@@ -7,7 +7,6 @@ import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ProofRule;
-import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +64,7 @@ public final class CoverageBeaconRule implements ProofRule<CoverageBeacon> {
             return location;
         }
         if (regions.regionOf(device.h3Cell()).isEmpty()) {
-            return Optional.of(new Failure(ReasonCode.REGION_UNKNOWN,
+            return Optional.of(new Failure(CoverageReason.REGION_UNKNOWN,
                     "asserted location " + device.h3Cell() + " is in no radio region", Map.of("h3Cell", device.h3Cell())));
         }
         Optional<Failure> stale = entropy.check(b.entropy(), receivedAt);
@@ -75,7 +74,7 @@ public final class CoverageBeaconRule implements ProofRule<CoverageBeacon> {
         if (prior.isPresent()) {
             long since = receivedAt.toEpochMilli() - prior.get().receivedAt().toEpochMilli();
             if (since < beaconInterval.toMillis()) {
-                return Optional.of(new Failure(ReasonCode.BEACON_TOO_FREQUENT,
+                return Optional.of(new Failure(CoverageReason.BEACON_TOO_FREQUENT,
                         "previous beacon arrived " + since + " ms earlier, interval " + beaconInterval.toMillis() + " ms",
                         Map.of("previousReceivedAt", prior.get().receivedAt().toEpochMilli(),
                                 "receivedAt", receivedAt.toEpochMilli(), "sinceMillis", since,
@@ -84,12 +83,12 @@ public final class CoverageBeaconRule implements ProofRule<CoverageBeacon> {
         }
         String expected = BeaconPayload.deriveBase64Url(b.entropy(), device.deviceId());
         if (!expected.equals(b.payload())) {
-            return Optional.of(new Failure(ReasonCode.PAYLOAD_MISMATCH,
+            return Optional.of(new Failure(CoverageReason.PAYLOAD_MISMATCH,
                     "payload is not SHA-256(entropy || device id)", Map.of("field", "payload", "expected", expected)));
         }
         String expectedId = BeaconPayload.beaconId(b.payloadBytes());
         if (!expectedId.equals(b.id())) {
-            return Optional.of(new Failure(ReasonCode.PAYLOAD_MISMATCH,
+            return Optional.of(new Failure(CoverageReason.PAYLOAD_MISMATCH,
                     "id is not SHA-256(payload)", Map.of("field", "id", "expected", expectedId)));
         }
         return Optional.empty();

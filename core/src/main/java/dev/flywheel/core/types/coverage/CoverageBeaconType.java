@@ -1,6 +1,7 @@
 package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.entropy.EntropyLookup;
+import java.util.List;
 import java.util.Optional;
 import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -57,5 +58,10 @@ public final class CoverageBeaconType implements ProofType<CoverageBeacon> {
     @Override
     public Optional<CoverageBeaconRule> rule(TypePorts ports) {
         return ports.find(EntropyLookup.class).map(CoverageBeaconRule::defaults);
+    }
+
+    @Override
+    public List<CoverageReason> reasons() {
+        return List.of(CoverageReason.values());
     }
 }

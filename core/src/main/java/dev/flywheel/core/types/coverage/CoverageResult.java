@@ -1,6 +1,6 @@
 package dev.flywheel.core.types.coverage;
 
-import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +32,7 @@ public record CoverageResult(Outcome beacon, List<Outcome> witnesses, int reward
      * @param evidence the numbers behind the decision (distances, bounds, lags, limits)
      * @param units    reward micro-units (0 unless valid and rewarded)
      */
-    public record Outcome(String proofId, String deviceId, boolean valid, ReasonCode reason, String detail,
+    public record Outcome(String proofId, String deviceId, boolean valid, RejectionReason reason, String detail,
                           Map<String, Object> evidence, long units) {
         public Outcome {
             evidence = Map.copyOf(evidence);

@@ -2,6 +2,7 @@ package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.entropy.EntropyLookup;
 import dev.flywheel.core.entropy.EntropyWindow;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.coverage.CoverageResult.Outcome;
 import dev.flywheel.core.types.coverage.CoverageResult.ReciprocityUpdate;
 import dev.flywheel.core.types.coverage.CoverageResult.Role;
@@ -96,7 +97,7 @@ public final class CoverageWindow {
 
     /** The verdict of a witness report whose beacon was never accepted. */
     public static Outcome orphan(WitnessReport w) {
-        return new Outcome(w.proofId(), w.deviceId(), false, ReasonCode.BEACON_NOT_FOUND,
+        return new Outcome(w.proofId(), w.deviceId(), false, CoverageReason.BEACON_NOT_FOUND,
                 "no accepted beacon " + w.beaconKey(), Map.of("beaconKey", w.beaconKey()), 0);
     }
 
@@ -122,7 +123,7 @@ public final class CoverageWindow {
         for (WitnessReport w : sorted) {
             String earlier = firstReportOf.putIfAbsent(w.deviceId(), w.proofId());
             if (earlier != null) {
-                regular.add(Optional.of(new Failure(ReasonCode.DUPLICATE_WITNESS,
+                regular.add(Optional.of(new Failure(CoverageReason.DUPLICATE_WITNESS,
                         "device already reported this beacon", Map.of("firstProofId", earlier))));
             } else {
                 regular.add(checkWitness(beacon, w, firstWitness));
@@ -169,7 +170,7 @@ public final class CoverageWindow {
                 outcomes.add(new Outcome(w.proofId(), w.deviceId(), true, null, "valid witness " + rank + " of " + n,
                         Map.of("rank", rank, "rewardedWitnesses", n), witnessUnits));
             } else {
-                outcomes.add(new Outcome(w.proofId(), w.deviceId(), true, ReasonCode.WITNESS_CAP_EXCEEDED,
+                outcomes.add(new Outcome(w.proofId(), w.deviceId(), true, CoverageReason.WITNESS_CAP_EXCEEDED,
                         "valid witness " + rank + " beyond the first " + config.maxRewardedWitnesses(),
                         Map.of("rank", rank, "limit", config.maxRewardedWitnesses()), 0));
             }
@@ -186,13 +187,13 @@ public final class CoverageWindow {
     private Optional<Failure> reciprocity(Optional<Instant> last, Instant at, String side) {
         long window = config.reciprocityWindow().toMillis();
         if (last.isEmpty()) {
-            return Optional.of(new Failure(ReasonCode.NO_RECIPROCITY, side + (side.equals("beaconer")
+            return Optional.of(new Failure(CoverageReason.NO_RECIPROCITY, side + (side.equals("beaconer")
                     ? " has never witnessed a valid beacon" : " has never sent a witnessed beacon"),
                     Map.of("side", side, "windowMillis", window)));
         }
         long since = at.toEpochMilli() - last.get().toEpochMilli();
         if (since > window) {
-            return Optional.of(new Failure(ReasonCode.NO_RECIPROCITY, side + "'s last opposite report is " + since
+            return Optional.of(new Failure(CoverageReason.NO_RECIPROCITY, side + "'s last opposite report is " + since
                     + " ms old, window " + window + " ms",
                     Map.of("side", side, "lastAt", last.get().toEpochMilli(), "sinceMillis", since, "windowMillis", window)));
         }
@@ -208,11 +209,11 @@ public final class CoverageWindow {
             return fail(ReasonCode.DENYLISTED, "witness is on the operator denylist", Map.of());
         }
         if (denylist.pairBanned(beacon.deviceId(), w.deviceId())) {
-            return fail(ReasonCode.BANNED_PAIR, "beaconer/witness pair is banned",
+            return fail(CoverageReason.BANNED_PAIR, "beaconer/witness pair is banned",
                     Map.of("beaconer", beacon.deviceId(), "witness", w.deviceId()));
         }
         if (w.deviceId().equals(beacon.deviceId())) {
-            return fail(ReasonCode.SELF_WITNESS, "a device cannot witness its own beacon", Map.of());
+            return fail(CoverageReason.SELF_WITNESS, "a device cannot witness its own beacon", Map.of());
         }
         Optional<Failure> entropyFailure = entropy.check(beacon.beacon().entropy(), w.receivedAt());
         if (entropyFailure.isPresent()) {
@@ -221,22 +222,22 @@ public final class CoverageWindow {
         long lag = millisBetween(beacon.receivedAt(), w.receivedAt());
         long limit = config.maxBeaconToWitnessLag().toMillis();
         if (lag > limit) {
-            return fail(ReasonCode.WITNESS_TOO_LATE, "witness arrived " + lag + " ms after the beacon, limit " + limit + " ms",
+            return fail(CoverageReason.WITNESS_TOO_LATE, "witness arrived " + lag + " ms after the beacon, limit " + limit + " ms",
                     Map.of("after", "beacon", "lagMillis", lag, "limitMillis", limit));
         }
         long lagFirst = millisBetween(firstWitness, w.receivedAt());
         long limitFirst = config.maxWitnessLag().toMillis();
         if (lagFirst > limitFirst) {
-            return fail(ReasonCode.WITNESS_TOO_LATE, "witness arrived " + lagFirst + " ms after the first witness, limit "
+            return fail(CoverageReason.WITNESS_TOO_LATE, "witness arrived " + lagFirst + " ms after the first witness, limit "
                     + limitFirst + " ms", Map.of("after", "first_witness", "lagMillis", lagFirst, "limitMillis", limitFirst));
         }
         if (!w.witness().payload().equals(beacon.beacon().payload())) {
-            return fail(ReasonCode.PAYLOAD_MISMATCH, "witness reports other bytes than the beacon sent",
+            return fail(CoverageReason.PAYLOAD_MISMATCH, "witness reports other bytes than the beacon sent",
                     Map.of("field", "payload"));
         }
         long df = Math.abs(w.witness().frequencyHz() - beacon.beacon().frequencyHz());
         if (df > config.maxFrequencyDeltaHz()) {
-            return fail(ReasonCode.FREQUENCY_MISMATCH, "witness frequency is " + df + " Hz off the beacon's",
+            return fail(CoverageReason.FREQUENCY_MISMATCH, "witness frequency is " + df + " Hz off the beacon's",
                     Map.of("beaconHz", beacon.beacon().frequencyHz(), "witnessHz", w.witness().frequencyHz(),
                             "deltaHz", df, "limitHz", config.maxFrequencyDeltaHz()));
         }
@@ -245,19 +246,19 @@ public final class CoverageWindow {
         Optional<String> bRegion = regions.regionOf(bCell);
         Optional<String> wRegion = regions.regionOf(wCell);
         if (bRegion.isEmpty() || !bRegion.equals(wRegion)) {
-            return fail(ReasonCode.REGION_MISMATCH, "witness is in region " + wRegion.orElse("none") + ", beacon in "
+            return fail(CoverageReason.REGION_MISMATCH, "witness is in region " + wRegion.orElse("none") + ", beacon in "
                     + bRegion.orElse("none"), Map.of("beaconRegion", bRegion.orElse(""), "witnessRegion", wRegion.orElse("")));
         }
         int res = config.cellDistanceResolution();
         OptionalLong cells = CoverageGeo.gridDistance(bCell, wCell, res);
         if (cells.isPresent() && cells.getAsLong() < config.minCellDistance()) {
-            return fail(ReasonCode.WITNESS_TOO_CLOSE, cells.getAsLong() + " cells apart at resolution " + res + ", minimum "
+            return fail(CoverageReason.WITNESS_TOO_CLOSE, cells.getAsLong() + " cells apart at resolution " + res + ", minimum "
                     + config.minCellDistance(), Map.of("cellDistance", cells.getAsLong(), "resolution", res,
                     "minCells", config.minCellDistance()));
         }
         double meters = CoverageGeo.distanceMeters(bCell, wCell);
         if (meters > config.maxDistanceMeters()) {
-            return fail(ReasonCode.WITNESS_TOO_FAR, String.format(java.util.Locale.ROOT, "%.1f m apart, maximum %.1f m",
+            return fail(CoverageReason.WITNESS_TOO_FAR, String.format(java.util.Locale.ROOT, "%.1f m apart, maximum %.1f m",
                     meters, config.maxDistanceMeters()), Map.of("distanceMeters", meters, "limitMeters", config.maxDistanceMeters()));
         }
         int beaconGain = gains.gainDeciDbi(beacon.deviceId());
@@ -276,7 +277,7 @@ public final class CoverageWindow {
             evidence.put("beaconerGainDeciDbi", beaconGain);
             evidence.put("witnessGainDeciDbi", witnessGain);
             evidence.put("marginDeciDb", config.rssiMarginDeciDb());
-            return fail(ReasonCode.RSSI_TOO_STRONG, String.format(java.util.Locale.ROOT,
+            return fail(CoverageReason.RSSI_TOO_STRONG, String.format(java.util.Locale.ROOT,
                     "RSSI %.1f dBm is stronger than free space allows at %.0f m (%.2f dBm)", rssiDbm, meters, maxRssiDbm), evidence);
         }
         return Optional.empty();
@@ -286,7 +287,7 @@ public final class CoverageWindow {
         return Duration.between(from, to).toMillis();
     }
 
-    private static Optional<Failure> fail(ReasonCode reason, String detail, Map<String, Object> evidence) {
+    private static Optional<Failure> fail(RejectionReason reason, String detail, Map<String, Object> evidence) {
         return Optional.of(new Failure(reason, detail, evidence));
     }
 }

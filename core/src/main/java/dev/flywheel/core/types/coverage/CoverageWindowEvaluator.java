@@ -1,7 +1,6 @@
 package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.types.coverage.CoverageResult.Outcome;
-import dev.flywheel.core.proof.ReasonCode;
 
 import java.time.Instant;
 import java.util.Map;
@@ -79,7 +78,7 @@ public final class CoverageWindowEvaluator {
 
     /** A witness stored after its beacon's window was evaluated: far later than the 4000 ms lag allows. */
     static Outcome afterWindow(WitnessReport w) {
-        return new Outcome(w.proofId(), w.deviceId(), false, ReasonCode.WITNESS_TOO_LATE,
+        return new Outcome(w.proofId(), w.deviceId(), false, CoverageReason.WITNESS_TOO_LATE,
                 "witness arrived after the beacon's window was evaluated",
                 Map.of("after", "window", "beaconKey", w.beaconKey()), 0);
     }

@@ -5,7 +5,6 @@ import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ProofRule;
-import dev.flywheel.core.proof.ReasonCode;
 
 import java.util.Map;
 import java.util.Optional;
@@ -35,10 +34,10 @@ public final class CoverageWitnessRule implements ProofRule<CoverageWitness> {
     static Optional<Failure> locationAsserted(DeviceRecord device) {
         String cell = device.h3Cell();
         if (cell == null) {
-            return Optional.of(new Failure(ReasonCode.LOCATION_NOT_ASSERTED, "device has no asserted location", Map.of()));
+            return Optional.of(new Failure(CoverageReason.LOCATION_NOT_ASSERTED, "device has no asserted location", Map.of()));
         }
         if (!CoverageGeo.isValidCell(cell)) {
-            return Optional.of(new Failure(ReasonCode.LOCATION_NOT_ASSERTED,
+            return Optional.of(new Failure(CoverageReason.LOCATION_NOT_ASSERTED,
                     "asserted location is not a valid H3 cell", Map.of("h3Cell", cell)));
         }
         return Optional.empty();

@@ -1,6 +1,7 @@
 package dev.flywheel.core.types.coverage;
 
 import dev.flywheel.core.entropy.EntropyLookup;
+import java.util.List;
 import java.util.Optional;
 import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -65,5 +66,10 @@ public final class CoverageWitnessType implements ProofType<CoverageWitness> {
     @Override
     public Optional<CoverageWitnessRule> rule(TypePorts ports) {
         return ports.find(EntropyLookup.class).map(entropy -> new CoverageWitnessRule());
+    }
+
+    @Override
+    public List<CoverageReason> reasons() {
+        return List.of(CoverageReason.values());
     }
 }

@@ -6,6 +6,7 @@ import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ProofRule;
 import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ public final class MeterReadingRule implements ProofRule<MeterReading> {
                     "limitMillis", limits.maxIntervalMillis(), "proofTimeMillis", proofTime));
         }
         if (r.startEnergyWh().isPresent() && r.startEnergyWh().getAsLong() > r.energyWh()) {
-            return fail(ReasonCode.COUNTER_DECREASED, "counter went from " + r.startEnergyWh().getAsLong() + " to "
+            return fail(EnergyReason.COUNTER_DECREASED, "counter went from " + r.startEnergyWh().getAsLong() + " to "
                             + r.energyWh() + " Wh within the interval",
                     Map.of("energyWh", r.energyWh(), "startEnergyWh", r.startEnergyWh().getAsLong()));
         }
@@ -129,7 +130,7 @@ public final class MeterReadingRule implements ProofRule<MeterReading> {
         }
         long priorSeq = prior.get().sequence();
         if (r.startMillis() < previous.endMillis()) {
-            return fail(ReasonCode.OVERLAPPING_INTERVAL, "interval starts " + (previous.endMillis() - r.startMillis())
+            return fail(EnergyReason.OVERLAPPING_INTERVAL, "interval starts " + (previous.endMillis() - r.startMillis())
                             + " ms before the previous reading's interval ended",
                     Map.of("startMillis", r.startMillis(), "priorEndMillis", previous.endMillis(), "priorSequence", priorSeq));
         }
@@ -143,7 +144,7 @@ public final class MeterReadingRule implements ProofRule<MeterReading> {
             evidence.put("priorEnergyWh", previous.energyWh());
             r.startEnergyWh().ifPresent(v -> evidence.put("startEnergyWh", v));
             evidence.put("priorSequence", priorSeq);
-            return fail(ReasonCode.COUNTER_DECREASED, "counter " + Math.min(startCounter, r.energyWh())
+            return fail(EnergyReason.COUNTER_DECREASED, "counter " + Math.min(startCounter, r.energyWh())
                     + " Wh is below the previous reading's " + previous.energyWh() + " Wh", evidence);
         }
         return power("since_prior", r.energyWh() - previous.energyWh(), r.endMillis() - previous.endMillis(), r);
@@ -158,13 +159,13 @@ public final class MeterReadingRule implements ProofRule<MeterReading> {
             return Optional.empty();
         }
         double averageW = Math.round(deltaWh * (double) MILLIS_PER_HOUR / durationMillis * 1000) / 1000.0;
-        return fail(ReasonCode.POWER_ABOVE_CAPACITY, deltaWh + " Wh in " + durationMillis + " ms is " + averageW
+        return fail(EnergyReason.POWER_ABOVE_CAPACITY, deltaWh + " Wh in " + durationMillis + " ms is " + averageW
                         + " W on average, above the capacity of " + cap + " W (" + basis + ")",
                 Map.of("basis", basis, "deltaWh", deltaWh, "durationMillis", durationMillis, "averagePowerW", averageW,
                         "ratedPowerW", r.ratedPowerW(), "limitW", cap));
     }
 
-    private static Optional<Failure> fail(ReasonCode reason, String detail, Map<String, Object> evidence) {
+    private static Optional<Failure> fail(RejectionReason reason, String detail, Map<String, Object> evidence) {
         return Optional.of(new Failure(reason, detail, evidence));
     }
 }

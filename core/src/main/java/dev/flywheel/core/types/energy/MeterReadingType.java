@@ -1,5 +1,6 @@
 package dev.flywheel.core.types.energy;
 
+import java.util.List;
 import java.util.Optional;
 import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -56,5 +57,10 @@ public final class MeterReadingType implements ProofType<MeterReading> {
     @Override
     public Optional<MeterReadingRule> rule(TypePorts ports) {
         return Optional.of(MeterReadingRule.defaults());
+    }
+
+    @Override
+    public List<EnergyReason> reasons() {
+        return List.of(EnergyReason.values());
     }
 }

@@ -5,7 +5,7 @@ import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ProofRule;
-import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,7 +125,7 @@ public final class LocationTraceRule implements ProofRule<LocationTrace> {
                 problem = "fix type " + fix.fixType() + ", not " + limits.requiredFixType();
             }
             if (problem != null) {
-                return fail(ReasonCode.GNSS_QUALITY, "fix " + i + ": " + problem, Map.of(
+                return fail(MobilityReason.GNSS_QUALITY, "fix " + i + ": " + problem, Map.of(
                         "fixIndex", i, "hdopX10", fix.hdopX10(), "satellites", fix.satellites(),
                         "fixType", fix.fixType(), "maxHdopX10", limits.maxHdopX10(),
                         "minSatellites", limits.minSatellites(), "requiredFixType", limits.requiredFixType()));
@@ -143,7 +143,7 @@ public final class LocationTraceRule implements ProofRule<LocationTrace> {
             long elapsed = b.timeMillis() - a.timeMillis();
             double mps = meters / (elapsed / 1000.0);
             if (mps > limits.maxSpeedMps()) {
-                return fail(ReasonCode.SPEED_IMPLAUSIBLE, String.format(java.util.Locale.ROOT,
+                return fail(MobilityReason.SPEED_IMPLAUSIBLE, String.format(java.util.Locale.ROOT,
                         "fixes %d-%d: %.1f m in %d ms is %.1f m/s, limit %.1f", i - 1, i, meters, elapsed, mps,
                         limits.maxSpeedMps()), Map.of(
                         "fixIndex", i, "distanceMeters", round(meters), "elapsedMillis", elapsed,
@@ -158,21 +158,21 @@ public final class LocationTraceRule implements ProofRule<LocationTrace> {
         if (fixes.size() < 2 || !fixes.stream().allMatch(f -> f.samePosition(trace.first()))) {
             return Optional.empty();
         }
-        return fail(ReasonCode.REPEATED_TRACE, fixes.size() + " fixes over "
+        return fail(MobilityReason.REPEATED_TRACE, fixes.size() + " fixes over "
                         + (trace.last().timeMillis() - trace.first().timeMillis()) + " ms at exactly one position",
                 Map.of("pattern", "frozen", "fixes", fixes.size()));
     }
 
     Optional<Failure> againstPrior(LocationTrace trace, LocationTrace previous, long priorSequence) {
         if (trace.fixes().size() >= 2 && samePositions(trace, previous)) {
-            return fail(ReasonCode.REPEATED_TRACE, "the positions of the previous trace (seq " + priorSequence + ") again",
+            return fail(MobilityReason.REPEATED_TRACE, "the positions of the previous trace (seq " + priorSequence + ") again",
                     Map.of("pattern", "same_as_prior", "fixes", trace.fixes().size(), "priorSequence", priorSequence));
         }
         GnssFix last = previous.last();
         GnssFix first = trace.first();
         long elapsed = first.timeMillis() - last.timeMillis();
         if (elapsed < 0) {
-            return fail(ReasonCode.TRACE_OUT_OF_ORDER, "trace starts " + (-elapsed) + " ms before the previous trace ended",
+            return fail(MobilityReason.TRACE_OUT_OF_ORDER, "trace starts " + (-elapsed) + " ms before the previous trace ended",
                     Map.of("startMillis", first.timeMillis(), "priorEndMillis", last.timeMillis(),
                             "priorSequence", priorSequence));
         }
@@ -187,7 +187,7 @@ public final class LocationTraceRule implements ProofRule<LocationTrace> {
             }
             evidence.put("limitMps", limits.maxSpeedMps());
             evidence.put("priorSequence", priorSequence);
-            return fail(ReasonCode.TELEPORT, String.format(java.util.Locale.ROOT,
+            return fail(MobilityReason.TELEPORT, String.format(java.util.Locale.ROOT,
                     "%.1f m from the previous trace's last fix in %d ms, limit %.1f m/s", meters, elapsed,
                     limits.maxSpeedMps()), evidence);
         }
@@ -211,7 +211,7 @@ public final class LocationTraceRule implements ProofRule<LocationTrace> {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    private static Optional<Failure> fail(ReasonCode reason, String detail, Map<String, Object> evidence) {
+    private static Optional<Failure> fail(RejectionReason reason, String detail, Map<String, Object> evidence) {
         return Optional.of(new Failure(reason, detail, evidence));
     }
 }

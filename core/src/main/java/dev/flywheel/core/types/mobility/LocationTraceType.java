@@ -116,4 +116,9 @@ public final class LocationTraceType implements ProofType<LocationTrace> {
     public Optional<LocationTraceRule> rule(TypePorts ports) {
         return Optional.of(LocationTraceRule.defaults());
     }
+
+    @Override
+    public List<MobilityReason> reasons() {
+        return List.of(MobilityReason.values());
+    }
 }

@@ -139,7 +139,7 @@ public final class SensorReadingRule implements ProofRule<SensorReading> {
                     "unknown metric/unit " + r.metric() + "/" + r.unit(), Map.of()));
         }
         if (r.value() < range.min() || r.value() > range.max()) {
-            return Optional.of(new Failure(ReasonCode.VALUE_OUT_OF_RANGE,
+            return Optional.of(new Failure(SensorReason.VALUE_OUT_OF_RANGE,
                     r.metric() + " " + r.value() + " outside [" + range.min() + ", " + range.max() + "]",
                     Map.of("value", r.value(), "min", range.min(), "max", range.max())));
         }
@@ -152,7 +152,7 @@ public final class SensorReadingRule implements ProofRule<SensorReading> {
             if (pr.equals(r)) {
                 long run = (long) p.repeats() + 2;
                 if (run >= stuckLimit) {
-                    return Optional.of(new Failure(ReasonCode.STUCK_VALUE,
+                    return Optional.of(new Failure(SensorReason.STUCK_VALUE,
                             r.metric() + " " + r.value() + " would be reading " + run + " in a row with the same value (limit "
                                     + stuckLimit + ")",
                             Map.of("repeats", run, "limit", stuckLimit, "priorSequence", p.sequence())));
@@ -165,7 +165,7 @@ public final class SensorReadingRule implements ProofRule<SensorReading> {
                 double minutes = millis / 60_000.0;
                 double delta = Math.abs(r.value() - pr.value());
                 if (delta > d.maxChangePerMinute() * minutes) {
-                    return Optional.of(new Failure(ReasonCode.RATE_OF_CHANGE,
+                    return Optional.of(new Failure(SensorReason.RATE_OF_CHANGE,
                             r.metric() + " changed by " + delta + " in " + minutes + " min (limit " + d.maxChangePerMinute()
                                     + " per min)",
                             Map.of("delta", delta, "minutes", minutes, "ratePerMinute", delta / minutes,
@@ -183,7 +183,7 @@ public final class SensorReadingRule implements ProofRule<SensorReading> {
                     double median = median(values);
                     double deviation = Math.abs(r.value() - median);
                     if (deviation > d.neighbourTolerance()) {
-                        return Optional.of(new Failure(ReasonCode.NEIGHBOUR_DISAGREEMENT,
+                        return Optional.of(new Failure(SensorReason.NEIGHBOUR_DISAGREEMENT,
                                 r.metric() + " " + r.value() + " is " + deviation + " from the median " + median + " of "
                                         + values.size() + " neighbours (tolerance " + d.neighbourTolerance() + ")",
                                 Map.of("value", r.value(), "median", median, "deviation", deviation,

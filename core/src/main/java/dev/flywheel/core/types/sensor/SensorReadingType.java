@@ -1,5 +1,6 @@
 package dev.flywheel.core.types.sensor;
 
+import java.util.List;
 import java.util.Optional;
 import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -41,5 +42,10 @@ public final class SensorReadingType implements ProofType<SensorReading> {
     public Optional<SensorReadingRule> rule(TypePorts ports) {
         SensorReadingRule rule = SensorReadingRule.defaults();
         return Optional.of(ports.find(NeighbourReadings.class).map(rule::withNeighbours).orElse(rule));
+    }
+
+    @Override
+    public List<SensorReason> reasons() {
+        return List.of(SensorReason.values());
     }
 }

@@ -5,7 +5,7 @@ import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ProofRule;
-import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.proof.RejectionReason;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -55,32 +55,32 @@ public final class UptimeResponseRule implements ProofRule<ChallengeResponse> {
         Objects.requireNonNull(receivedAt, "receivedAt");
         Optional<IssuedChallenge> found = challenges.find(r.challenge());
         if (found.isEmpty()) {
-            return fail(ReasonCode.CHALLENGE_UNKNOWN, "challenge " + r.challenge().substring(0, 16) + "... was not issued", Map.of());
+            return fail(UptimeReason.CHALLENGE_UNKNOWN, "challenge " + r.challenge().substring(0, 16) + "... was not issued", Map.of());
         }
         IssuedChallenge c = found.get();
         if (!c.deviceId().equals(device.deviceId())) {
-            return fail(ReasonCode.CHALLENGE_NOT_FOR_DEVICE, "the challenge was issued to another device", Map.of());
+            return fail(UptimeReason.CHALLENGE_NOT_FOR_DEVICE, "the challenge was issued to another device", Map.of());
         }
         long elapsed = receivedAt.toEpochMilli() - c.issuedAt().toEpochMilli();
         if (elapsed < 0 || elapsed > deadline.toMillis()) {
-            return fail(ReasonCode.CHALLENGE_EXPIRED, elapsed < 0
+            return fail(UptimeReason.CHALLENGE_EXPIRED, elapsed < 0
                             ? "answer received " + (-elapsed) + " ms before the challenge was issued"
                             : "answer received " + elapsed + " ms after the challenge, deadline " + deadline.toMillis() + " ms",
                     Map.of("challengeIssuedAt", c.issuedAt().toEpochMilli(), "receivedAt", receivedAt.toEpochMilli(),
                             "elapsedMillis", elapsed, "limitMillis", deadline.toMillis()));
         }
         if (c.expected().isPresent() && !c.expected().get().equals(r.response())) {
-            return fail(ReasonCode.CHALLENGE_RESPONSE_MISMATCH, "the response is not the expected answer", Map.of());
+            return fail(UptimeReason.CHALLENGE_RESPONSE_MISMATCH, "the response is not the expected answer", Map.of());
         }
         Optional<String> first = challenges.claimAnswer(r.challenge(), proof.proofId());
         if (first.isPresent()) {
-            return fail(ReasonCode.CHALLENGE_ALREADY_ANSWERED, "another proof already answered this challenge",
+            return fail(UptimeReason.CHALLENGE_ALREADY_ANSWERED, "another proof already answered this challenge",
                     Map.of("firstProofId", first.get()));
         }
         return Optional.empty();
     }
 
-    private static Optional<Failure> fail(ReasonCode reason, String detail, Map<String, Object> evidence) {
+    private static Optional<Failure> fail(RejectionReason reason, String detail, Map<String, Object> evidence) {
         return Optional.of(new Failure(reason, detail, evidence));
     }
 }

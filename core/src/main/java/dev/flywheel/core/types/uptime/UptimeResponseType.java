@@ -1,5 +1,6 @@
 package dev.flywheel.core.types.uptime;
 
+import java.util.List;
 import java.util.Optional;
 import dev.flywheel.core.proof.TypePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -59,5 +60,10 @@ public final class UptimeResponseType implements ProofType<ChallengeResponse> {
     @Override
     public Optional<UptimeResponseRule> rule(TypePorts ports) {
         return ports.find(ChallengeLookup.class).map(UptimeResponseRule::defaults);
+    }
+
+    @Override
+    public List<UptimeReason> reasons() {
+        return List.of(UptimeReason.values());
     }
 }

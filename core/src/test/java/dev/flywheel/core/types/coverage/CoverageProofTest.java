@@ -9,6 +9,7 @@ import dev.flywheel.core.proof.ProofEnvelope;
 import dev.flywheel.core.proof.ProofTypes;
 import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.DeviceStatus;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.verify.InboundProof;
 import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.proof.PriorProof;
@@ -59,7 +60,7 @@ class CoverageProofTest {
         return verifier.verify(new InboundProof("d-" + id, id, receivedAt, payload));
     }
 
-    private static void rejected(Verdict v, ReasonCode reason) {
+    private static void rejected(Verdict v, RejectionReason reason) {
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, v, () -> "expected " + reason + ", got " + v);
         assertEquals(reason, r.reason(), r.detail());
     }
@@ -126,7 +127,7 @@ class CoverageProofTest {
     @Test
     void beaconNeedsAnAssertedLocation() {
         register("beaconer", null);
-        rejected(deliver("beaconer", BEACON_RX, beaconBody("beaconer")), ReasonCode.LOCATION_NOT_ASSERTED);
+        rejected(deliver("beaconer", BEACON_RX, beaconBody("beaconer")), CoverageReason.LOCATION_NOT_ASSERTED);
     }
 
     @Test
@@ -148,7 +149,7 @@ class CoverageProofTest {
         accepted(deliver("beaconer", BEACON_RX, beaconBody("beaconer")));
         priors.put("beaconer|coverage.beacon", new PriorProof(0, BEACON_RX, BEACON_RX.minus(Duration.ofHours(6)).plusMillis(1),
                 null, beaconBody("beaconer")));
-        rejected(deliver("beaconer", BEACON_RX, beaconBody("beaconer")), ReasonCode.BEACON_TOO_FREQUENT);
+        rejected(deliver("beaconer", BEACON_RX, beaconBody("beaconer")), CoverageReason.BEACON_TOO_FREQUENT);
     }
 
     @Test
@@ -157,16 +158,16 @@ class CoverageProofTest {
         CoverageBeacon good = beaconBody("beaconer");
         CoverageBeacon otherPayload = new CoverageBeacon(ENTROPY, FREQ, "sf7bw125", TX,
                 BeaconPayload.deriveBase64Url(ENTROPY, "someone-else"), good.id());
-        rejected(deliver("beaconer", BEACON_RX, otherPayload), ReasonCode.PAYLOAD_MISMATCH);
+        rejected(deliver("beaconer", BEACON_RX, otherPayload), CoverageReason.PAYLOAD_MISMATCH);
         CoverageBeacon otherId = new CoverageBeacon(ENTROPY, FREQ, "sf7bw125", TX, good.payload(), "cd".repeat(32));
-        rejected(deliver("beaconer", BEACON_RX, otherId), ReasonCode.PAYLOAD_MISMATCH);
+        rejected(deliver("beaconer", BEACON_RX, otherId), CoverageReason.PAYLOAD_MISMATCH);
     }
 
     @Test
     void beaconInAnUnresolvableRegionIsRejected() {
         CoverageBeaconRule rule = new CoverageBeaconRule(LOOKUP, cell -> Optional.empty(), CoverageConfig.defaults());
         var f = rule.check(null, beaconBody("beaconer"), device("beaconer", beaconerCell()), Optional.empty(), BEACON_RX);
-        assertEquals(ReasonCode.REGION_UNKNOWN, f.orElseThrow().reason());
+        assertEquals(CoverageReason.REGION_UNKNOWN, f.orElseThrow().reason());
         assertThrows(IllegalStateException.class,
                 () -> rule.check(null, beaconBody("beaconer"), device("beaconer", beaconerCell()), Optional.empty()));
     }
@@ -174,7 +175,7 @@ class CoverageProofTest {
     @Test
     void witnessNeedsAnAssertedLocation() {
         register("w1", null);
-        rejected(deliver("w1", BEACON_RX, witnessBody(beacon(), -1085, FREQ)), ReasonCode.LOCATION_NOT_ASSERTED);
+        rejected(deliver("w1", BEACON_RX, witnessBody(beacon(), -1085, FREQ)), CoverageReason.LOCATION_NOT_ASSERTED);
         register("w2", cellFrom(5_000, 30));
         assertEquals(0, accepted(deliver("w2", BEACON_RX, witnessBody(beacon(), -1085, FREQ))).workUnits());
     }

@@ -1,5 +1,6 @@
 package dev.flywheel.core.types.coverage;
 
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.coverage.CoverageResult.Outcome;
 import dev.flywheel.core.types.coverage.CoverageResult.ReciprocityUpdate;
 import dev.flywheel.core.types.coverage.CoverageResult.Role;
@@ -39,7 +40,7 @@ class CoverageWindowTest {
         assertTrue(o.units() > 0);
     }
 
-    private static Outcome invalid(Outcome o, ReasonCode reason) {
+    private static Outcome invalid(Outcome o, RejectionReason reason) {
         assertFalse(o.valid(), () -> "expected " + reason + ", got valid");
         assertEquals(reason, o.reason(), o.detail());
         assertEquals(0, o.units());
@@ -85,14 +86,14 @@ class CoverageWindowTest {
         CoverageResult r = run(again, first);
         valid(r.witnesses().get(0));
         assertEquals("w-w1", r.witnesses().get(0).proofId());
-        assertEquals("w-w1", invalid(r.witnesses().get(1), ReasonCode.DUPLICATE_WITNESS).evidence().get("firstProofId"));
+        assertEquals("w-w1", invalid(r.witnesses().get(1), CoverageReason.DUPLICATE_WITNESS).evidence().get("firstProofId"));
     }
 
     @Test
     void witnessWithoutAssertedLocationIsRejected() {
         WitnessReport w = witness("w1", 5_000, 30, 0);
-        invalid(only(run(withDevice(w, device("w1", null)))), ReasonCode.LOCATION_NOT_ASSERTED);
-        invalid(only(run(withDevice(w, device("w1", "fffffffffffffff")))), ReasonCode.LOCATION_NOT_ASSERTED);
+        invalid(only(run(withDevice(w, device("w1", null)))), CoverageReason.LOCATION_NOT_ASSERTED);
+        invalid(only(run(withDevice(w, device("w1", "fffffffffffffff")))), CoverageReason.LOCATION_NOT_ASSERTED);
     }
 
     @Test
@@ -113,14 +114,14 @@ class CoverageWindowTest {
         CoverageResult r = w.evaluate(beacon(), List.of(witness("w1", 5_000, 30, 0), witness("w2", 6_000, 90, 10),
                 witness("w3", 7_000, 180, 20)));
         invalid(r.witnesses().get(0), ReasonCode.DENYLISTED);
-        invalid(r.witnesses().get(1), ReasonCode.BANNED_PAIR);
+        invalid(r.witnesses().get(1), CoverageReason.BANNED_PAIR);
         valid(r.witnesses().get(2));
     }
 
     @Test
     void beaconerCannotWitnessItself() {
         WitnessReport w = witness("beaconer", 5_000, 30, 0);
-        invalid(only(run(w)), ReasonCode.SELF_WITNESS);
+        invalid(only(run(w)), CoverageReason.SELF_WITNESS);
     }
 
     @Test
@@ -137,7 +138,7 @@ class CoverageWindowTest {
     @Test
     void witnessLagAfterTheBeaconIsAtMost4000Ms() {
         valid(only(run(witness("w1", 5_000, 30, 4_000))));
-        Outcome o = invalid(only(run(witness("w1", 5_000, 30, 4_001))), ReasonCode.WITNESS_TOO_LATE);
+        Outcome o = invalid(only(run(witness("w1", 5_000, 30, 4_001))), CoverageReason.WITNESS_TOO_LATE);
         assertEquals("beacon", o.evidence().get("after"));
         assertEquals(4_001L, o.evidence().get("lagMillis"));
         assertEquals(4_000L, o.evidence().get("limitMillis"));
@@ -154,7 +155,7 @@ class CoverageWindowTest {
         valid(ok.witnesses().get(1));
         CoverageResult late = run(witness("w1", 5_000, 30, 100), witness("w2", 6_000, 90, 1_601));
         valid(late.witnesses().get(0));
-        Outcome o = invalid(late.witnesses().get(1), ReasonCode.WITNESS_TOO_LATE);
+        Outcome o = invalid(late.witnesses().get(1), CoverageReason.WITNESS_TOO_LATE);
         assertEquals("first_witness", o.evidence().get("after"));
         assertEquals(1_501L, o.evidence().get("lagMillis"));
         assertEquals(1_500L, o.evidence().get("limitMillis"));
@@ -165,7 +166,7 @@ class CoverageWindowTest {
         WitnessReport w = witness("w1", 5_000, 30, 0);
         String other = BeaconPayload.deriveBase64Url(ENTROPY, "someone-else");
         invalid(only(run(withBody(w, new CoverageWitness("beaconer", w.witness().beacon(), other, -1200, 0, FREQ, 0)))),
-                ReasonCode.PAYLOAD_MISMATCH);
+                CoverageReason.PAYLOAD_MISMATCH);
     }
 
     @Test
@@ -174,9 +175,9 @@ class CoverageWindowTest {
         BeaconReport b = beacon();
         valid(only(run(withBody(w, witnessBody(b, -1200, FREQ + 100_000)))));
         valid(only(run(withBody(w, witnessBody(b, -1200, FREQ - 100_000)))));
-        Outcome o = invalid(only(run(withBody(w, witnessBody(b, -1200, FREQ + 100_001)))), ReasonCode.FREQUENCY_MISMATCH);
+        Outcome o = invalid(only(run(withBody(w, witnessBody(b, -1200, FREQ + 100_001)))), CoverageReason.FREQUENCY_MISMATCH);
         assertEquals(100_001L, o.evidence().get("deltaHz"));
-        invalid(only(run(withBody(w, witnessBody(b, -1200, FREQ - 100_001)))), ReasonCode.FREQUENCY_MISMATCH);
+        invalid(only(run(withBody(w, witnessBody(b, -1200, FREQ - 100_001)))), CoverageReason.FREQUENCY_MISMATCH);
     }
 
     @Test
@@ -189,12 +190,12 @@ class CoverageWindowTest {
         valid(only(w.evaluate(beacon(), List.of(near))));
         WitnessReport far = witness("w2", 90_000, 180, 0);
         if (!CoverageGeo.parent(far.device().h3Cell(), 3).equals(CoverageGeo.parent(beaconerCell(), 3))) {
-            invalid(only(w.evaluate(beacon(), List.of(far))), ReasonCode.REGION_MISMATCH);
+            invalid(only(w.evaluate(beacon(), List.of(far))), CoverageReason.REGION_MISMATCH);
         }
         CoverageWindow none = new CoverageWindow(CoverageConfig.defaults(), LOOKUP,
                 cell -> cell.equals(beaconerCell()) ? Optional.of("US915") : Optional.empty(), history,
                 CoverageDenylist.NONE, AntennaGains.ZERO);
-        invalid(only(none.evaluate(beacon(), List.of(near))), ReasonCode.REGION_MISMATCH);
+        invalid(only(none.evaluate(beacon(), List.of(near))), CoverageReason.REGION_MISMATCH);
     }
 
     @Test
@@ -206,7 +207,7 @@ class CoverageWindowTest {
         WitnessReport w = witness("w1", 5_000, 30, 0);
         valid(only(run(withBody(withDevice(w, device("w1", at8)), witnessBody(beacon(), -1000, FREQ)))));
         Outcome o = invalid(only(run(withBody(withDevice(w, device("w1", at7)), witnessBody(beacon(), -1000, FREQ)))),
-                ReasonCode.WITNESS_TOO_CLOSE);
+                CoverageReason.WITNESS_TOO_CLOSE);
         assertEquals(7L, o.evidence().get("cellDistance"));
         assertEquals(8L, o.evidence().get("minCells"));
     }
@@ -220,14 +221,14 @@ class CoverageWindowTest {
     @Test
     void witnessesMustBeAtMost100KmAway() {
         valid(only(run(witness("w1", 99_000, 30, 0))));
-        invalid(only(run(witness("w1", 101_000, 30, 0))), ReasonCode.WITNESS_TOO_FAR);
+        invalid(only(run(witness("w1", 101_000, 30, 0))), CoverageReason.WITNESS_TOO_FAR);
         // exact boundary on the measured cell-centre distance
         WitnessReport w = witness("w1", 60_000, 30, 0);
         double meters = CoverageGeo.distanceMeters(beaconerCell(), w.device().h3Cell());
         valid(only(window(CoverageConfig.defaults().withMaxDistanceMeters(meters), history)
                 .evaluate(beacon(), List.of(w))));
         Outcome o = invalid(only(window(CoverageConfig.defaults().withMaxDistanceMeters(meters - 1), history)
-                .evaluate(beacon(), List.of(w))), ReasonCode.WITNESS_TOO_FAR);
+                .evaluate(beacon(), List.of(w))), CoverageReason.WITNESS_TOO_FAR);
         assertEquals(meters, o.evidence().get("distanceMeters"));
     }
 
@@ -239,7 +240,7 @@ class CoverageWindowTest {
         double maxDbm = TX / 10.0 - fspl;                       // 0 dBi gains, no margin
         int atBound = (int) Math.floor(maxDbm * 10);            // deci-dBm just inside
         valid(only(run(withBody(w, witnessBody(beacon(), atBound, FREQ)))));
-        Outcome o = invalid(only(run(withBody(w, witnessBody(beacon(), atBound + 1, FREQ)))), ReasonCode.RSSI_TOO_STRONG);
+        Outcome o = invalid(only(run(withBody(w, witnessBody(beacon(), atBound + 1, FREQ)))), CoverageReason.RSSI_TOO_STRONG);
         assertEquals(atBound + 1, o.evidence().get("rssiDeciDbm"));
         assertEquals(maxDbm, (double) o.evidence().get("maxRssiDbm"), 1e-9);
         assertEquals(d, (double) o.evidence().get("distanceMeters"), 1e-9);
@@ -251,7 +252,7 @@ class CoverageWindowTest {
                 CoverageDenylist.NONE, id -> 15);
         valid(only(gains.evaluate(beacon(), List.of(withBody(w, witnessBody(beacon(), plus3, FREQ))))));
         invalid(only(gains.evaluate(beacon(), List.of(withBody(w, witnessBody(beacon(), plus3 + 1, FREQ))))),
-                ReasonCode.RSSI_TOO_STRONG);
+                CoverageReason.RSSI_TOO_STRONG);
     }
 
     // ------------------------------------------------------------------ reciprocity
@@ -261,10 +262,10 @@ class CoverageWindowTest {
         history.beaconed.put("w1", BEACON_RX.minus(Duration.ofHours(48)));
         valid(only(run(witness("w1", 5_000, 30, 0))));
         history.beaconed.put("w1", BEACON_RX.minus(Duration.ofHours(48)).minusMillis(1));
-        Outcome o = invalid(only(run(witness("w1", 5_000, 30, 0))), ReasonCode.NO_RECIPROCITY);
+        Outcome o = invalid(only(run(witness("w1", 5_000, 30, 0))), CoverageReason.NO_RECIPROCITY);
         assertEquals("witness", o.evidence().get("side"));
         history.beaconed.put("w1", null);
-        invalid(only(run(witness("w1", 5_000, 30, 0))), ReasonCode.NO_RECIPROCITY);
+        invalid(only(run(witness("w1", 5_000, 30, 0))), CoverageReason.NO_RECIPROCITY);
     }
 
     @Test
@@ -272,10 +273,10 @@ class CoverageWindowTest {
         history.witnessed.put("beaconer", BEACON_RX.minus(Duration.ofHours(48)).minusMillis(1));
         CoverageResult r = run(witness("w1", 5_000, 30, 0), witness("w2", 6_000, 90, 10));
         assertFalse(r.beacon().valid());
-        assertEquals(ReasonCode.NO_RECIPROCITY, r.beacon().reason());
+        assertEquals(CoverageReason.NO_RECIPROCITY, r.beacon().reason());
         assertEquals(0, r.totalUnits());
         for (Outcome o : r.witnesses()) {
-            assertEquals("beaconer", invalid(o, ReasonCode.NO_RECIPROCITY).evidence().get("side"));
+            assertEquals("beaconer", invalid(o, CoverageReason.NO_RECIPROCITY).evidence().get("side"));
         }
         // the regular checks passed: history still records them, so the network can bootstrap
         assertEquals(3, r.reciprocityUpdates().size());
@@ -291,7 +292,7 @@ class CoverageWindowTest {
             ws.add(witness("w" + i, 3_000 + i * 500, i * 22.5, 100 + i * 10));
         }
         CoverageResult r = window.evaluate(beacon(), ws);
-        invalid(r.witnesses().get(0), ReasonCode.WITNESS_TOO_CLOSE);
+        invalid(r.witnesses().get(0), CoverageReason.WITNESS_TOO_CLOSE);
         assertEquals(14, r.rewardedWitnesses());
         long each = Hip15.witnessMicros(14);
         for (int i = 1; i <= 14; i++) {
@@ -301,10 +302,10 @@ class CoverageWindowTest {
         Outcome fifteenth = r.witnesses().get(15);
         assertEquals("w-w14", fifteenth.proofId());
         assertTrue(fifteenth.valid());
-        assertEquals(ReasonCode.WITNESS_CAP_EXCEEDED, fifteenth.reason());
+        assertEquals(CoverageReason.WITNESS_CAP_EXCEEDED, fifteenth.reason());
         assertEquals(0, fifteenth.units());
         assertEquals(15, fifteenth.evidence().get("rank"));
-        assertEquals(ReasonCode.WITNESS_CAP_EXCEEDED, r.witnesses().get(16).reason());
+        assertEquals(CoverageReason.WITNESS_CAP_EXCEEDED, r.witnesses().get(16).reason());
         assertEquals(Hip15.beaconerMicros(14), r.beacon().units());
         assertEquals(Hip15.beaconerMicros(14) + 14 * each, r.totalUnits());
         // 16 regular-valid witnesses + the beaconer are recorded for reciprocity
@@ -333,14 +334,14 @@ class CoverageWindowTest {
         CoverageResult r = window.evaluate(b, ring);
         for (Outcome o : r.witnesses()) {
             if (o.proofId().startsWith("ring-") && !o.proofId().equals("ring-far") && !o.proofId().equals("ring-vpn")) {
-                invalid(o, ReasonCode.WITNESS_TOO_CLOSE);
+                invalid(o, CoverageReason.WITNESS_TOO_CLOSE);
             }
         }
         Outcome far = r.witnesses().stream().filter(o -> o.proofId().equals("ring-far")).findFirst().orElseThrow();
-        invalid(far, ReasonCode.RSSI_TOO_STRONG);
+        invalid(far, CoverageReason.RSSI_TOO_STRONG);
         assertTrue((double) far.evidence().get("maxRssiDbm") < -90);
         invalid(r.witnesses().stream().filter(o -> o.proofId().equals("ring-vpn")).findFirst().orElseThrow(),
-                ReasonCode.WITNESS_TOO_FAR);
+                CoverageReason.WITNESS_TOO_FAR);
         valid(r.witnesses().stream().filter(o -> o.proofId().equals(honest.proofId())).findFirst().orElseThrow());
         assertEquals(1, r.rewardedWitnesses());
         assertEquals(250_000, r.beacon().units());
@@ -361,8 +362,8 @@ class CoverageWindowTest {
                 BEACON_RX.plusMillis(400)));
         inOrder.sort(WitnessReport.ARRIVAL);
         CoverageResult expected = window.evaluate(beacon(), inOrder);
-        assertTrue(expected.witnesses().stream().anyMatch(o -> o.reason() == ReasonCode.WITNESS_TOO_LATE));
-        assertTrue(expected.witnesses().stream().anyMatch(o -> o.reason() == ReasonCode.DUPLICATE_WITNESS));
+        assertTrue(expected.witnesses().stream().anyMatch(o -> o.reason() == CoverageReason.WITNESS_TOO_LATE));
+        assertTrue(expected.witnesses().stream().anyMatch(o -> o.reason() == CoverageReason.DUPLICATE_WITNESS));
         Random random = new Random(7);
         for (int round = 0; round < 20; round++) {
             List<WitnessReport> shuffled = new ArrayList<>(inOrder);
@@ -381,7 +382,7 @@ class CoverageWindowTest {
         assertEquals(BEACON_RX.plusMillis(4_000).plusSeconds(60), window.closesAt(BEACON_RX));
         assertEquals(BEACON_RX.plusSeconds(180).plusMillis(4_000).plusSeconds(60), window.orphanAfter(BEACON_RX));
         Outcome o = CoverageWindow.orphan(witness("w1", 5_000, 30, 0));
-        invalid(o, ReasonCode.BEACON_NOT_FOUND);
+        invalid(o, CoverageReason.BEACON_NOT_FOUND);
         assertEquals(beacon().beaconKey(), o.evidence().get("beaconKey"));
     }
 }

@@ -3,6 +3,7 @@ package dev.flywheel.core.types.energy;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.DeviceStatus;
@@ -49,7 +50,7 @@ class MeterReadingRuleTest {
         return check(RULE, r, Optional.of(new PriorProof(1, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0), null, prior)));
     }
 
-    private static Failure rejected(ReasonCode expected, Optional<Failure> f) {
+    private static Failure rejected(RejectionReason expected, Optional<Failure> f) {
         assertTrue(f.isPresent(), "expected " + expected);
         assertEquals(expected, f.get().reason(), f.get().detail());
         return f.get();
@@ -91,7 +92,7 @@ class MeterReadingRuleTest {
 
     @Test
     void counterMustNotRunBackwardsWithinAReading() {
-        Failure f = rejected(ReasonCode.COUNTER_DECREASED, check(reading(T0, T0 + H, 1001L, 1000, 1000)));
+        Failure f = rejected(EnergyReason.COUNTER_DECREASED, check(reading(T0, T0 + H, 1001L, 1000, 1000)));
         assertEquals(1001L, f.evidence().get("startEnergyWh"));
         assertFalse(f.evidence().containsKey("priorEnergyWh"));
         assertEquals(Optional.empty(), check(reading(T0, T0 + H, 1000L, 1000, 1000)));
@@ -100,7 +101,7 @@ class MeterReadingRuleTest {
     @Test
     void powerExactlyAtRatedCapacityPassesOneWhMoreFails() {
         assertEquals(Optional.empty(), check(reading(T0, T0 + H, 0L, 1000, 1000)));
-        Failure f = rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H, 0L, 1001, 1000)));
+        Failure f = rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H, 0L, 1001, 1000)));
         assertEquals("interval", f.evidence().get("basis"));
         assertEquals(1001L, f.evidence().get("deltaWh"));
         assertEquals(H, f.evidence().get("durationMillis"));
@@ -108,16 +109,16 @@ class MeterReadingRuleTest {
         assertEquals(1000L, f.evidence().get("limitW"));
         // A quarter hour at 1 kW is 250 Wh.
         assertEquals(Optional.empty(), check(reading(T0, T0 + H / 4, 0L, 250, 1000)));
-        rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H / 4, 0L, 251, 1000)));
+        rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H / 4, 0L, 251, 1000)));
         // Exact integer arithmetic: 1 Wh in 3.6 s is exactly 1000 W; 1 ms less is above.
         assertEquals(Optional.empty(), check(reading(T0, T0 + 3_600, 0L, 1, 1000)));
-        rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + 3_599, 0L, 1, 1000)));
+        rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + 3_599, 0L, 1, 1000)));
     }
 
     @Test
     void ratedPowerIsCappedByTheNetworkMaximum() {
         MeterReading claimsTwoMegawatts = reading(T0, T0 + H, 0L, 100_001, 2_000_000);
-        Failure f = rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(claimsTwoMegawatts));
+        Failure f = rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(claimsTwoMegawatts));
         assertEquals(100_000L, f.evidence().get("limitW"));
         assertEquals(2_000_000L, f.evidence().get("ratedPowerW"));
         assertEquals(Optional.empty(), check(reading(T0, T0 + H, 0L, 100_000, 2_000_000)));
@@ -127,29 +128,29 @@ class MeterReadingRuleTest {
     @Test
     void zeroRatedPowerAcceptsOnlyZeroEnergy() {
         assertEquals(Optional.empty(), check(reading(T0, T0 + H, 5L, 5, 0)));
-        rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H, 5L, 6, 0)));
+        rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H, 5L, 6, 0)));
     }
 
     @Test
     void hugeCountersDoNotOverflow() {
         long big = 9_007_199_254_740_991L;
-        rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H, 0L, big, 100_000)));
+        rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0, T0 + H, 0L, big, 100_000)));
         assertEquals(Optional.empty(), check(reading(T0, T0 + H, big - 1000, big, 1000)));
     }
 
     @Test
     void overlappingThePreviousIntervalIsRejectedTouchingItIsNot() {
         MeterReading previous = reading(T0, T0 + H, 0L, 500, 1000);
-        Failure f = rejected(ReasonCode.OVERLAPPING_INTERVAL, check(reading(T0 + H - 1, T0 + 2 * H - 1, 500L, 900, 1000), previous));
+        Failure f = rejected(EnergyReason.OVERLAPPING_INTERVAL, check(reading(T0 + H - 1, T0 + 2 * H - 1, 500L, 900, 1000), previous));
         assertEquals(T0 + H - 1, f.evidence().get("startMillis"));
         assertEquals(T0 + H, f.evidence().get("priorEndMillis"));
         assertEquals(1L, f.evidence().get("priorSequence"));
         assertEquals(Optional.empty(), check(reading(T0 + H, T0 + 2 * H, 500L, 900, 1000), previous));
         // The same reading again (a replay with a new seq) overlaps itself.
-        rejected(ReasonCode.OVERLAPPING_INTERVAL, check(previous, previous));
+        rejected(EnergyReason.OVERLAPPING_INTERVAL, check(previous, previous));
         // Another meter of the same device cannot claim the same time either.
         MeterReading otherMeter = new MeterReading("m2", T0 + H / 2, T0 + H, 10, 1000, OptionalLong.of(0));
-        rejected(ReasonCode.OVERLAPPING_INTERVAL, check(otherMeter, previous));
+        rejected(EnergyReason.OVERLAPPING_INTERVAL, check(otherMeter, previous));
     }
 
     @Test
@@ -163,13 +164,13 @@ class MeterReadingRuleTest {
     @Test
     void theCounterNeverDecreasesAgainstThePreviousReading() {
         MeterReading previous = reading(T0, T0 + H, 0L, 500, 1000);
-        Failure f = rejected(ReasonCode.COUNTER_DECREASED, check(reading(T0 + H, T0 + 2 * H, null, 499, 1000), previous));
+        Failure f = rejected(EnergyReason.COUNTER_DECREASED, check(reading(T0 + H, T0 + 2 * H, null, 499, 1000), previous));
         assertEquals(499L, f.evidence().get("energyWh"));
         assertEquals(500L, f.evidence().get("priorEnergyWh"));
         assertEquals(1L, f.evidence().get("priorSequence"));
         assertEquals(Optional.empty(), check(reading(T0 + H, T0 + 2 * H, null, 500, 1000), previous));
         // A start counter below the previous end counter is a reset too.
-        Failure s = rejected(ReasonCode.COUNTER_DECREASED, check(reading(T0 + H, T0 + 2 * H, 499L, 600, 1000), previous));
+        Failure s = rejected(EnergyReason.COUNTER_DECREASED, check(reading(T0 + H, T0 + 2 * H, 499L, 600, 1000), previous));
         assertEquals(499L, s.evidence().get("startEnergyWh"));
         assertEquals(Optional.empty(), check(reading(T0 + H, T0 + 2 * H, 500L, 600, 1000), previous));
     }
@@ -186,14 +187,14 @@ class MeterReadingRuleTest {
         MeterReading previous = reading(T0, T0 + H, 0L, 500, 1000);
         // No start counter: 1000 W over the hour since the previous end is the most there can be.
         assertEquals(Optional.empty(), check(reading(T0 + H, T0 + 2 * H, null, 1500, 1000), previous));
-        Failure f = rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0 + H, T0 + 2 * H, null, 1501, 1000), previous));
+        Failure f = rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0 + H, T0 + 2 * H, null, 1501, 1000), previous));
         assertEquals("since_prior", f.evidence().get("basis"));
         assertEquals(1001L, f.evidence().get("deltaWh"));
         assertEquals(H, f.evidence().get("durationMillis"));
         // With a start counter the interval may be honest while the jump across the gap is not:
         // 2 h since the previous end allow 2000 Wh in all.
         assertEquals(Optional.empty(), check(reading(T0 + 2 * H, T0 + 3 * H, 1500L, 2500, 1000), previous));
-        Failure g = rejected(ReasonCode.POWER_ABOVE_CAPACITY, check(reading(T0 + 2 * H, T0 + 3 * H, 1600L, 2501, 1000), previous));
+        Failure g = rejected(EnergyReason.POWER_ABOVE_CAPACITY, check(reading(T0 + 2 * H, T0 + 3 * H, 1600L, 2501, 1000), previous));
         assertEquals("since_prior", g.evidence().get("basis"));
         assertEquals(2 * H, g.evidence().get("durationMillis"));
     }

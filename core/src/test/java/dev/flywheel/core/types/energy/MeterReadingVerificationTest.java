@@ -4,6 +4,7 @@ import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofCodec;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.DeviceStatus;
@@ -60,7 +61,7 @@ class MeterReadingVerificationTest {
         return new MeterReading("daylight.m1", t, t + H, endWh, 5_000, OptionalLong.of(startWh));
     }
 
-    private Verdict.Rejected rejected(ReasonCode expected, Verdict v) {
+    private Verdict.Rejected rejected(RejectionReason expected, Verdict v) {
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, v);
         assertEquals(expected, r.reason(), r.detail());
         return r;
@@ -88,16 +89,16 @@ class MeterReadingVerificationTest {
 
         // A meter reset to 0.
         MeterReading reset = hour(1, 0, 2_000);
-        Verdict.Rejected r = rejected(ReasonCode.COUNTER_DECREASED, publish(reset, reset.endMillis()));
+        Verdict.Rejected r = rejected(EnergyReason.COUNTER_DECREASED, publish(reset, reset.endMillis()));
         assertEquals(4_000L, r.evidence().get("priorEnergyWh"));
         assertEquals(1L, r.evidence().get("priorSequence"));
 
         // The first hour again under a new seq.
-        rejected(ReasonCode.OVERLAPPING_INTERVAL, publish(first, first.endMillis() + 10_000));
+        rejected(EnergyReason.OVERLAPPING_INTERVAL, publish(first, first.endMillis() + 10_000));
 
         // 6 kWh in an hour from a 5 kW installation.
         MeterReading tooMuch = hour(1, 4_000, 10_000);
-        Verdict.Rejected p = rejected(ReasonCode.POWER_ABOVE_CAPACITY, publish(tooMuch, tooMuch.endMillis()));
+        Verdict.Rejected p = rejected(EnergyReason.POWER_ABOVE_CAPACITY, publish(tooMuch, tooMuch.endMillis()));
         assertEquals("interval", p.evidence().get("basis"));
         assertEquals(5_000L, p.evidence().get("limitW"));
 
@@ -127,7 +128,7 @@ class MeterReadingVerificationTest {
         // A sensor proof neither sees nor disturbs the meter history.
         assertInstanceOf(Verdict.Accepted.class, publish(new SensorReading("temperature", 20, "celsius"), first.endMillis() + 5_000));
         MeterReading next = hour(1, 4_000, 5_000);
-        assertEquals(List.of(ReasonCode.OVERLAPPING_INTERVAL), List.of(rejected(ReasonCode.OVERLAPPING_INTERVAL,
+        assertEquals(List.of(EnergyReason.OVERLAPPING_INTERVAL), List.of(rejected(EnergyReason.OVERLAPPING_INTERVAL,
                 publish(hour(0, 4_000, 4_500), next.endMillis())).reason()));
         assertInstanceOf(Verdict.Accepted.class, publish(next, next.endMillis()));
     }

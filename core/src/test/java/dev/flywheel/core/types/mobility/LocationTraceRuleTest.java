@@ -3,12 +3,12 @@ package dev.flywheel.core.types.mobility;
 import dev.flywheel.core.crypto.SignatureScheme;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofEnvelope;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.proof.DeviceRecord;
 import dev.flywheel.core.proof.DeviceStatus;
 import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
-import dev.flywheel.core.proof.ReasonCode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -63,7 +63,7 @@ class LocationTraceRuleTest {
         return check(RULE, t, Optional.empty());
     }
 
-    private static Failure rejected(ReasonCode expected, Optional<Failure> f) {
+    private static Failure rejected(RejectionReason expected, Optional<Failure> f) {
         assertTrue(f.isPresent(), "expected " + expected);
         assertEquals(expected, f.get().reason(), f.get().detail());
         return f.get();
@@ -97,7 +97,7 @@ class LocationTraceRuleTest {
     @Test
     void hdopAtTheLimitPassesAndAboveFails() {
         assertEquals(Optional.empty(), check(trace(fix(T0, LAT, LNG), new GnssFix(T0 + 1000, LAT + 50, LNG, 50, 4, "3d"))));
-        Failure f = rejected(ReasonCode.GNSS_QUALITY,
+        Failure f = rejected(MobilityReason.GNSS_QUALITY,
                 check(trace(fix(T0, LAT, LNG), new GnssFix(T0 + 1000, LAT + 50, LNG, 51, 12, "3d"))));
         assertEquals(1, f.evidence().get("fixIndex"));
         assertEquals(51, f.evidence().get("hdopX10"));
@@ -106,7 +106,7 @@ class LocationTraceRuleTest {
 
     @Test
     void fourSatellitesPassThreeFail() {
-        Failure f = rejected(ReasonCode.GNSS_QUALITY, check(trace(new GnssFix(T0, LAT, LNG, 9, 3, "3d"))));
+        Failure f = rejected(MobilityReason.GNSS_QUALITY, check(trace(new GnssFix(T0, LAT, LNG, 9, 3, "3d"))));
         assertEquals(0, f.evidence().get("fixIndex"));
         assertEquals(3, f.evidence().get("satellites"));
         assertEquals(4, f.evidence().get("minSatellites"));
@@ -116,7 +116,7 @@ class LocationTraceRuleTest {
     @Test
     void onlyA3dFixCounts() {
         for (String type : List.of("2d", "none", "dr", "3d_dr")) {
-            Failure f = rejected(ReasonCode.GNSS_QUALITY, check(trace(new GnssFix(T0, LAT, LNG, 9, 12, type))));
+            Failure f = rejected(MobilityReason.GNSS_QUALITY, check(trace(new GnssFix(T0, LAT, LNG, 9, 12, type))));
             assertEquals(type, f.evidence().get("fixType"));
             assertEquals("3d", f.evidence().get("requiredFixType"));
         }
@@ -127,7 +127,7 @@ class LocationTraceRuleTest {
         LocationTraceRule strict = new LocationTraceRule(new LocationTraceRule.Limits(20, 6, "3d", 70));
         LocationTrace t = trace(new GnssFix(T0, LAT, LNG, 21, 12, "3d"));
         assertTrue(check(t).isEmpty());
-        rejected(ReasonCode.GNSS_QUALITY, check(strict, t, Optional.empty()));
+        rejected(MobilityReason.GNSS_QUALITY, check(strict, t, Optional.empty()));
     }
 
     @Test
@@ -135,7 +135,7 @@ class LocationTraceRuleTest {
         int step = largestStepWithin(70.0);   // 70 m/s over 1 s
         assertTrue(step > 6_000, "about 6295 steps of 1.1 cm");
         assertEquals(Optional.empty(), check(trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + step, LNG))));
-        Failure f = rejected(ReasonCode.SPEED_IMPLAUSIBLE,
+        Failure f = rejected(MobilityReason.SPEED_IMPLAUSIBLE,
                 check(trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + step + 1, LNG))));
         assertEquals(1, f.evidence().get("fixIndex"));
         assertEquals(1000L, f.evidence().get("elapsedMillis"));
@@ -147,9 +147,9 @@ class LocationTraceRuleTest {
     void speedUsesTheTimeBetweenFixes() {
         int step = largestStepWithin(700.0);  // 70 m/s over 10 s
         assertEquals(Optional.empty(), check(trace(fix(T0, LAT, LNG), fix(T0 + 10_000, LAT + step, LNG))));
-        rejected(ReasonCode.SPEED_IMPLAUSIBLE, check(trace(fix(T0, LAT, LNG), fix(T0 + 9_999, LAT + step, LNG))));
+        rejected(MobilityReason.SPEED_IMPLAUSIBLE, check(trace(fix(T0, LAT, LNG), fix(T0 + 9_999, LAT + step, LNG))));
         // The third pair is the fast one.
-        Failure f = rejected(ReasonCode.SPEED_IMPLAUSIBLE, check(trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + 100, LNG),
+        Failure f = rejected(MobilityReason.SPEED_IMPLAUSIBLE, check(trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + 100, LNG),
                 fix(T0 + 2000, LAT + 200, LNG), fix(T0 + 3000, LAT + 200 + largestStepWithin(70) + 1, LNG))));
         assertEquals(3, f.evidence().get("fixIndex"));
     }
@@ -161,14 +161,14 @@ class LocationTraceRuleTest {
         LocationTrace inside = trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + step, LNG));
         LocationTrace outside = trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + step + 1, LNG));
         assertEquals(Optional.empty(), check(bikes, inside, Optional.empty()));
-        Failure f = rejected(ReasonCode.SPEED_IMPLAUSIBLE, check(bikes, outside, Optional.empty()));
+        Failure f = rejected(MobilityReason.SPEED_IMPLAUSIBLE, check(bikes, outside, Optional.empty()));
         assertEquals(15.0, f.evidence().get("limitMps"));
         assertEquals(Optional.empty(), check(outside));
     }
 
     @Test
     void aFrozenTraceIsSynthetic() {
-        Failure f = rejected(ReasonCode.REPEATED_TRACE, check(trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT, LNG))));
+        Failure f = rejected(MobilityReason.REPEATED_TRACE, check(trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT, LNG))));
         assertEquals("frozen", f.evidence().get("pattern"));
         assertEquals(2, f.evidence().get("fixes"));
         // One fix moving by 1e-7 degrees is enough to not be frozen; a single fix cannot be.
@@ -181,11 +181,11 @@ class LocationTraceRuleTest {
         LocationTrace previous = drive(T0, LAT, LNG, 10);
         LocationTrace replay = new LocationTrace(previous.fixes().stream()
                 .map(x -> fix(x.timeMillis() + 60_000, x.latE7(), x.lngE7())).toList());
-        Failure f = rejected(ReasonCode.REPEATED_TRACE, check(RULE, replay, prior(previous)));
+        Failure f = rejected(MobilityReason.REPEATED_TRACE, check(RULE, replay, prior(previous)));
         assertEquals("same_as_prior", f.evidence().get("pattern"));
         assertEquals(4L, f.evidence().get("priorSequence"));
         // The identical list (same times too) is the same finding, not merely out of order.
-        assertEquals("same_as_prior", rejected(ReasonCode.REPEATED_TRACE, check(RULE, previous, prior(previous)))
+        assertEquals("same_as_prior", rejected(MobilityReason.REPEATED_TRACE, check(RULE, previous, prior(previous)))
                 .evidence().get("pattern"));
         // One coordinate different: no longer a copy (and plausible: it continues 60 s later).
         List<GnssFix> changed = new ArrayList<>(replay.fixes());
@@ -197,7 +197,7 @@ class LocationTraceRuleTest {
     void aTraceMustNotStartBeforeThePreviousEnded() {
         LocationTrace previous = drive(T0, LAT, LNG, 10);   // ends at T0 + 9000
         GnssFix end = previous.last();
-        Failure f = rejected(ReasonCode.TRACE_OUT_OF_ORDER,
+        Failure f = rejected(MobilityReason.TRACE_OUT_OF_ORDER,
                 check(RULE, drive(end.timeMillis() - 1, end.latE7(), end.lngE7(), 5), prior(previous)));
         assertEquals(end.timeMillis() - 1, f.evidence().get("startMillis"));
         assertEquals(end.timeMillis(), f.evidence().get("priorEndMillis"));
@@ -212,7 +212,7 @@ class LocationTraceRuleTest {
         LocationTrace inside = drive(T0 + 60_000, LAT + step, LNG, 3);
         LocationTrace outside = drive(T0 + 60_000, LAT + step + 1, LNG, 3);
         assertEquals(Optional.empty(), check(RULE, inside, prior(previous)));
-        Failure f = rejected(ReasonCode.TELEPORT, check(RULE, outside, prior(previous)));
+        Failure f = rejected(MobilityReason.TELEPORT, check(RULE, outside, prior(previous)));
         assertEquals(60_000L, f.evidence().get("elapsedMillis"));
         assertEquals(70.0, f.evidence().get("limitMps"));
         assertEquals(4L, f.evidence().get("priorSequence"));
@@ -224,7 +224,7 @@ class LocationTraceRuleTest {
     @Test
     void aJumpAtTheSameMillisecondIsATeleportWithoutASpeed() {
         LocationTrace previous = trace(fix(T0, LAT, LNG));
-        Failure f = rejected(ReasonCode.TELEPORT, check(RULE, trace(fix(T0, LAT + 1, LNG)), prior(previous)));
+        Failure f = rejected(MobilityReason.TELEPORT, check(RULE, trace(fix(T0, LAT + 1, LNG)), prior(previous)));
         assertEquals(0L, f.evidence().get("elapsedMillis"));
         assertFalse(f.evidence().containsKey("speedMps"));
         assertEquals(Optional.empty(), check(RULE, trace(fix(T0, LAT, LNG)), prior(previous)));
@@ -239,14 +239,14 @@ class LocationTraceRuleTest {
     @Test
     void qualityIsCheckedBeforeSpeedAndSpeedBeforeThePrior() {
         LocationTrace bad = trace(fix(T0, LAT, LNG), new GnssFix(T0 + 1000, LAT + 900_000, LNG, 60, 12, "3d"));
-        rejected(ReasonCode.GNSS_QUALITY, check(RULE, bad, prior(bad)));
+        rejected(MobilityReason.GNSS_QUALITY, check(RULE, bad, prior(bad)));
         LocationTrace fast = trace(fix(T0, LAT, LNG), fix(T0 + 1000, LAT + 900_000, LNG));
-        rejected(ReasonCode.SPEED_IMPLAUSIBLE, check(RULE, fast, prior(fast)));
+        rejected(MobilityReason.SPEED_IMPLAUSIBLE, check(RULE, fast, prior(fast)));
     }
 
     @Test
     void evidenceIsFinite() {
-        Failure f = rejected(ReasonCode.SPEED_IMPLAUSIBLE, check(trace(fix(T0, 0, 0), fix(T0 + 1, 900_000_000, 0))));
+        Failure f = rejected(MobilityReason.SPEED_IMPLAUSIBLE, check(trace(fix(T0, 0, 0), fix(T0 + 1, 900_000_000, 0))));
         for (Object v : f.evidence().values()) {
             if (v instanceof Double d) {
                 assertTrue(Double.isFinite(d), f.evidence().toString());

@@ -2,6 +2,7 @@ package dev.flywheel.core.types.mobility;
 
 import dev.flywheel.core.crypto.DeviceSigningKey;
 import dev.flywheel.core.crypto.SignatureScheme;
+import dev.flywheel.core.proof.RejectionReason;
 import dev.flywheel.core.types.energy.MeterReading;
 import dev.flywheel.core.proof.ProofBody;
 import dev.flywheel.core.proof.ProofCodec;
@@ -71,7 +72,7 @@ class LocationTraceVerificationTest {
         return v;
     }
 
-    private Verdict.Rejected rejected(ReasonCode expected, Verdict v) {
+    private Verdict.Rejected rejected(RejectionReason expected, Verdict v) {
         Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, v);
         assertEquals(expected, r.reason(), r.detail());
         return r;
@@ -98,30 +99,30 @@ class LocationTraceVerificationTest {
         long end = first.last().timeMillis();
 
         // 50 km away one second later.
-        Verdict.Rejected teleport = rejected(ReasonCode.TELEPORT, publish(drive(end + 1000, LAT + 4_500_000, 5), NOW.plusSeconds(1)));
+        Verdict.Rejected teleport = rejected(MobilityReason.TELEPORT, publish(drive(end + 1000, LAT + 4_500_000, 5), NOW.plusSeconds(1)));
         assertEquals(1L, teleport.evidence().get("priorSequence"));
         assertEquals(1000L, teleport.evidence().get("elapsedMillis"));
         assertEquals(2, teleport.sequence());
 
-        rejected(ReasonCode.TRACE_OUT_OF_ORDER, publish(drive(end - 5000, first.last().latE7(), 5), NOW.plusSeconds(2)));
-        rejected(ReasonCode.REPEATED_TRACE, publish(first, NOW.plusSeconds(3)));
+        rejected(MobilityReason.TRACE_OUT_OF_ORDER, publish(drive(end - 5000, first.last().latE7(), 5), NOW.plusSeconds(2)));
+        rejected(MobilityReason.REPEATED_TRACE, publish(first, NOW.plusSeconds(3)));
 
         List<GnssFix> poor = new ArrayList<>(drive(end + 1000, first.last().latE7() + 1500, 5).fixes());
         GnssFix p = poor.get(2);
         poor.set(2, new GnssFix(p.timeMillis(), p.latE7(), p.lngE7(), 80, 3, "2d"));
-        Verdict.Rejected quality = rejected(ReasonCode.GNSS_QUALITY, publish(new LocationTrace(poor), NOW.plusSeconds(4)));
+        Verdict.Rejected quality = rejected(MobilityReason.GNSS_QUALITY, publish(new LocationTrace(poor), NOW.plusSeconds(4)));
         assertEquals(2, quality.evidence().get("fixIndex"));
 
         List<GnssFix> jump = new ArrayList<>(drive(end + 1000, first.last().latE7() + 1500, 5).fixes());
         GnssFix j = jump.get(3);
         jump.set(3, new GnssFix(j.timeMillis(), j.latE7() + 100_000, j.lngE7(), 8, 11, "3d"));
-        rejected(ReasonCode.SPEED_IMPLAUSIBLE, publish(new LocationTrace(jump), NOW.plusSeconds(5)));
+        rejected(MobilityReason.SPEED_IMPLAUSIBLE, publish(new LocationTrace(jump), NOW.plusSeconds(5)));
 
         List<GnssFix> frozen = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             frozen.add(new GnssFix(end + 1000 + i * 1000L, first.last().latE7(), first.last().lngE7(), 8, 11, "3d"));
         }
-        rejected(ReasonCode.REPEATED_TRACE, publish(new LocationTrace(frozen), NOW.plusSeconds(6)));
+        rejected(MobilityReason.REPEATED_TRACE, publish(new LocationTrace(frozen), NOW.plusSeconds(6)));
 
         // None of the rejections moved the reference point: a proper continuation is still accepted.
         assertInstanceOf(Verdict.Accepted.class, publish(drive(end + 1000, first.last().latE7() + 1500, 5), NOW.plusSeconds(7)));

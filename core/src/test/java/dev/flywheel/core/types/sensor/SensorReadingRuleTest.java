@@ -9,6 +9,7 @@ import dev.flywheel.core.proof.PlausibilityChecks;
 import dev.flywheel.core.proof.PlausibilityChecks.Failure;
 import dev.flywheel.core.proof.PriorProof;
 import dev.flywheel.core.proof.ReasonCode;
+import dev.flywheel.core.proof.RejectionReason;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -51,7 +52,7 @@ class SensorReadingRuleTest {
         return rule.check(proof(10, T0.plusMillis(afterMillis), r), r, DEVICE, prior(9, T0, prior, 0));
     }
 
-    private static Failure rejected(ReasonCode expected, Optional<Failure> f) {
+    private static Failure rejected(RejectionReason expected, Optional<Failure> f) {
         assertTrue(f.isPresent(), "expected " + expected);
         assertEquals(expected, f.get().reason(), f.get().detail());
         return f.get();
@@ -75,10 +76,10 @@ class SensorReadingRuleTest {
         // prior = the 10th of a run (repeats 9): this one would be the 11th
         accepted(RULE.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 9)));
         // prior = the 11th (repeats 10): this one would be the 12th
-        Failure f = rejected(ReasonCode.STUCK_VALUE, RULE.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 10)));
+        Failure f = rejected(SensorReason.STUCK_VALUE, RULE.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 10)));
         assertEquals(Map.of("repeats", 12L, "limit", 12, "priorSequence", 9L), f.evidence());
         // and the run stays stuck while the value does not move
-        rejected(ReasonCode.STUCK_VALUE, RULE.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 40)));
+        rejected(SensorReason.STUCK_VALUE, RULE.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 40)));
     }
 
     @Test
@@ -94,7 +95,7 @@ class SensorReadingRuleTest {
         SensorReadingRule rule = RULE.withStuckLimit(3);
         SensorReading r = t(5);
         accepted(rule.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 0)));   // 2nd in a row
-        Failure f = rejected(ReasonCode.STUCK_VALUE, rule.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 1)));
+        Failure f = rejected(SensorReason.STUCK_VALUE, rule.check(proof(10, T0.plusSeconds(60), r), r, DEVICE, prior(9, T0, r, 1)));
         assertEquals(3L, f.evidence().get("repeats"));
         assertEquals(3, f.evidence().get("limit"));
         assertThrows(IllegalArgumentException.class, () -> RULE.withStuckLimit(1));
@@ -114,30 +115,30 @@ class SensorReadingRuleTest {
     void temperatureMayChangeThreeDegreesPerMinute() {
         accepted(after(RULE, t(20), 60_000, t(23)));
         accepted(after(RULE, t(20), 60_000, t(17)));
-        Failure up = rejected(ReasonCode.RATE_OF_CHANGE, after(RULE, t(20), 60_000, t(23.01)));
+        Failure up = rejected(SensorReason.RATE_OF_CHANGE, after(RULE, t(20), 60_000, t(23.01)));
         assertEquals(1.0, up.evidence().get("minutes"));
         assertEquals(3.0, up.evidence().get("limit"));
         assertEquals(9L, up.evidence().get("priorSequence"));
         assertEquals(3.01, (double) up.evidence().get("delta"), 1e-9);
-        rejected(ReasonCode.RATE_OF_CHANGE, after(RULE, t(20), 60_000, t(16.99)));
+        rejected(SensorReason.RATE_OF_CHANGE, after(RULE, t(20), 60_000, t(16.99)));
         // ten minutes: 30 degrees
         accepted(after(RULE, t(-10), 600_000, t(20)));
-        rejected(ReasonCode.RATE_OF_CHANGE, after(RULE, t(-10), 600_000, t(20.5)));
+        rejected(SensorReason.RATE_OF_CHANGE, after(RULE, t(-10), 600_000, t(20.5)));
     }
 
     @Test
     void humidityPressureAndPm25HaveTheirOwnRates() {
         SensorReading h50 = new SensorReading("humidity", 50, "percent");
         accepted(after(RULE, h50, 60_000, new SensorReading("humidity", 60, "percent")));
-        rejected(ReasonCode.RATE_OF_CHANGE, after(RULE, h50, 60_000, new SensorReading("humidity", 60.5, "percent")));
+        rejected(SensorReason.RATE_OF_CHANGE, after(RULE, h50, 60_000, new SensorReading("humidity", 60.5, "percent")));
 
         SensorReading p = new SensorReading("pressure", 1000, "hpa");
         accepted(after(RULE, p, 300_000, new SensorReading("pressure", 1010, "hpa")));
-        rejected(ReasonCode.RATE_OF_CHANGE, after(RULE, p, 300_000, new SensorReading("pressure", 1010.5, "hpa")));
+        rejected(SensorReason.RATE_OF_CHANGE, after(RULE, p, 300_000, new SensorReading("pressure", 1010.5, "hpa")));
 
         SensorReading pm = new SensorReading("pm25", 10, "ugm3");
         accepted(after(RULE, pm, 30_000, new SensorReading("pm25", 110, "ugm3")));
-        rejected(ReasonCode.RATE_OF_CHANGE, after(RULE, pm, 30_000, new SensorReading("pm25", 110.5, "ugm3")));
+        rejected(SensorReason.RATE_OF_CHANGE, after(RULE, pm, 30_000, new SensorReading("pm25", 110.5, "ugm3")));
     }
 
     @Test
@@ -147,11 +148,11 @@ class SensorReadingRuleTest {
                 Map.of("temperature", new SensorReadingRule.Dynamics(60, 8)), 12, null);
         for (long gap : new long[] {0, 1, 500, 999, 1000}) {
             accepted(after(rule, t(20), gap, t(21)));
-            Failure f = rejected(ReasonCode.RATE_OF_CHANGE, after(rule, t(20), gap, t(21.01)));
+            Failure f = rejected(SensorReason.RATE_OF_CHANGE, after(rule, t(20), gap, t(21.01)));
             assertEquals(1 / 60.0, f.evidence().get("minutes"));
         }
         accepted(after(rule, t(20), 2000, t(22)));
-        rejected(ReasonCode.RATE_OF_CHANGE, after(rule, t(20), 2000, t(22.01)));
+        rejected(SensorReason.RATE_OF_CHANGE, after(rule, t(20), 2000, t(22.01)));
     }
 
     @Test
@@ -161,7 +162,7 @@ class SensorReadingRuleTest {
 
     @Test
     void rangeIsCheckedFirst() {
-        rejected(ReasonCode.VALUE_OUT_OF_RANGE, after(RULE, t(20), 60_000, t(66)));
+        rejected(SensorReason.VALUE_OUT_OF_RANGE, after(RULE, t(20), 60_000, t(66)));
         rejected(ReasonCode.SCHEMA_INVALID, after(RULE, t(20), 60_000, new SensorReading("temperature", 20, "kelvin")));
     }
 
@@ -192,14 +193,14 @@ class SensorReadingRuleTest {
         FakeNeighbours n = new FakeNeighbours(20.0, 22.0, 21.0);
         accepted(near(n, DEVICE, t(29)));
         accepted(near(n, DEVICE, t(13)));
-        Failure f = rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(n, DEVICE, t(29.5)));
+        Failure f = rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(n, DEVICE, t(29.5)));
         assertEquals(21.0, f.evidence().get("median"));
         assertEquals(8.5, f.evidence().get("deviation"));
         assertEquals(3, f.evidence().get("neighbours"));
         assertEquals(8.0, f.evidence().get("tolerance"));
         assertEquals(29.5, f.evidence().get("value"));
         assertEquals("852a1073fffffff", f.evidence().get("h3Parent"));
-        rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(n, DEVICE, t(12.5)));
+        rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(n, DEVICE, t(12.5)));
         // the query: the device's res-5 parent, the hour before the server receive time, the device itself excluded
         assertEquals(List.of("temperature", "852a1073fffffff", T0.plusSeconds(5).minus(Duration.ofHours(1)), "wx-1"), n.calls.get(0));
     }
@@ -208,20 +209,20 @@ class SensorReadingRuleTest {
     void eachMetricHasItsTolerance() {
         FakeNeighbours n = new FakeNeighbours(50.0, 50.0, 50.0, 60.0);   // median 50
         accepted(near(n, DEVICE, new SensorReading("humidity", 75, "percent")));
-        rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(n, DEVICE, new SensorReading("humidity", 75.5, "percent")));
+        rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(n, DEVICE, new SensorReading("humidity", 75.5, "percent")));
         FakeNeighbours p = new FakeNeighbours(1000.0, 1010.0, 1004.0, 1006.0);   // median 1005
         accepted(near(p, DEVICE, new SensorReading("pressure", 1020, "hpa")));
-        rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(p, DEVICE, new SensorReading("pressure", 1020.5, "hpa")));
+        rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(p, DEVICE, new SensorReading("pressure", 1020.5, "hpa")));
         FakeNeighbours pm = new FakeNeighbours(10.0, 12.0, 14.0);   // median 12
         accepted(near(pm, DEVICE, new SensorReading("pm25", 162, "ugm3")));
-        rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(pm, DEVICE, new SensorReading("pm25", 162.5, "ugm3")));
+        rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(pm, DEVICE, new SensorReading("pm25", 162.5, "ugm3")));
     }
 
     @Test
     void fewerThanThreeNeighboursIsNoCheck() {
         accepted(near(new FakeNeighbours(20.0, 21.0), DEVICE, t(60)));
         accepted(near(new FakeNeighbours(), DEVICE, t(60)));
-        rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(new FakeNeighbours(20.0, 21.0, 22.0), DEVICE, t(60)));
+        rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(new FakeNeighbours(20.0, 21.0, 22.0), DEVICE, t(60)));
     }
 
     @Test
@@ -232,7 +233,7 @@ class SensorReadingRuleTest {
         accepted(near(n, device("not-a-cell"), t(60)));
         assertTrue(n.calls.isEmpty());
         // a res-5 cell is its own parent
-        rejected(ReasonCode.NEIGHBOUR_DISAGREEMENT, near(n, device("852a1073fffffff"), t(60)));
+        rejected(SensorReason.NEIGHBOUR_DISAGREEMENT, near(n, device("852a1073fffffff"), t(60)));
     }
 
     @Test
@@ -259,7 +260,7 @@ class SensorReadingRuleTest {
         var checks = new PlausibilityChecks(List.of(RULE));
         var priors = (dev.flywheel.core.proof.PriorProofs) (device, type) -> prior(9, T0, r, 10);
         Failure f = checks.check(proof(10, T0.plusSeconds(60), r), DEVICE, priors, T0.plusSeconds(61)).orElseThrow();
-        assertEquals(ReasonCode.STUCK_VALUE, f.reason());
+        assertEquals(SensorReason.STUCK_VALUE, f.reason());
         assertFalse(PlausibilityChecks.defaults().check(proof(10, T0.plusSeconds(60), t(21.6)), DEVICE, priors).isPresent());
     }
 }

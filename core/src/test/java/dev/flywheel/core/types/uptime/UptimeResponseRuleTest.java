@@ -88,7 +88,7 @@ class UptimeResponseRuleTest {
         String c2 = UptimeChallenges.derive(ENTROPY, 29_926_801, "node-1");
         challenges.issue(new IssuedChallenge(c2, "node-1", ISSUED, null));
         var late = check(2, new ChallengeResponse(c2, "00".repeat(32), 42), ISSUED.plusMillis(30_001));
-        assertEquals(ReasonCode.CHALLENGE_EXPIRED, late.orElseThrow().reason(), "30 001 ms after issue");
+        assertEquals(UptimeReason.CHALLENGE_EXPIRED, late.orElseThrow().reason(), "30 001 ms after issue");
         assertEquals(30_001L, late.get().evidence().get("elapsedMillis"));
         assertEquals(30_000L, late.get().evidence().get("limitMillis"));
         assertTrue(challenges.answers.get(c2) == null, "a late answer does not use up the challenge");
@@ -97,17 +97,17 @@ class UptimeResponseRuleTest {
     @Test
     void answerBeforeIssueIsExpired() throws Exception {
         String c = issue("node-1", null);
-        assertEquals(ReasonCode.CHALLENGE_EXPIRED,
+        assertEquals(UptimeReason.CHALLENGE_EXPIRED,
                 check(1, new ChallengeResponse(c, "00".repeat(32), 1), ISSUED.minusMillis(1)).orElseThrow().reason());
         assertTrue(check(2, new ChallengeResponse(c, "00".repeat(32), 1), ISSUED).isEmpty(), "at the issue instant");
     }
 
     @Test
     void unknownAndForeignChallenges() throws Exception {
-        assertEquals(ReasonCode.CHALLENGE_UNKNOWN,
+        assertEquals(UptimeReason.CHALLENGE_UNKNOWN,
                 check(1, new ChallengeResponse("cd".repeat(32), "00".repeat(32), 1), ISSUED).orElseThrow().reason());
         String other = issue("node-2", null);
-        assertEquals(ReasonCode.CHALLENGE_NOT_FOR_DEVICE,
+        assertEquals(UptimeReason.CHALLENGE_NOT_FOR_DEVICE,
                 check(2, new ChallengeResponse(other, "00".repeat(32), 1), ISSUED).orElseThrow().reason());
     }
 
@@ -120,7 +120,7 @@ class UptimeResponseRuleTest {
         assertTrue(rule.check(first, body, NODE, Optional.empty(), ISSUED.plusSeconds(2)).isEmpty(),
                 "a redelivery of the same proof: the ledger calls it replayed, not this rule");
         var second = rule.check(proof(2, body), body, NODE, Optional.empty(), ISSUED.plusSeconds(3));
-        assertEquals(ReasonCode.CHALLENGE_ALREADY_ANSWERED, second.orElseThrow().reason());
+        assertEquals(UptimeReason.CHALLENGE_ALREADY_ANSWERED, second.orElseThrow().reason());
         assertEquals(first.proofId(), second.get().evidence().get("firstProofId"));
     }
 
@@ -130,7 +130,7 @@ class UptimeResponseRuleTest {
         String c = UptimeChallenges.derive(ENTROPY, 1, "node-1");
         String expected = UptimeChallenges.response(c, digest);
         challenges.issue(new IssuedChallenge(c, "node-1", ISSUED, expected));
-        assertEquals(ReasonCode.CHALLENGE_RESPONSE_MISMATCH,
+        assertEquals(UptimeReason.CHALLENGE_RESPONSE_MISMATCH,
                 check(1, new ChallengeResponse(c, "00".repeat(32), 1), ISSUED).orElseThrow().reason());
         assertTrue(check(2, new ChallengeResponse(c, expected, 1), ISSUED).isEmpty());
     }
@@ -182,6 +182,6 @@ class UptimeResponseRuleTest {
         assertInstanceOf(Verdict.Accepted.class, verifier.verify(new InboundProof("d1", "node-1", ISSUED.plusSeconds(30), payload)));
         byte[] late = ProofCodec.encode("node-1", 2, ISSUED.plusSeconds(2), null, new ChallengeResponse(c, "00".repeat(32), 3), KEY);
         Verdict v = verifier.verify(new InboundProof("d2", "node-1", ISSUED.plusMillis(30_001), late));
-        assertEquals(ReasonCode.CHALLENGE_EXPIRED, assertInstanceOf(Verdict.Rejected.class, v).reason());
+        assertEquals(UptimeReason.CHALLENGE_EXPIRED, assertInstanceOf(Verdict.Rejected.class, v).reason());
     }
 }
