@@ -41,20 +41,22 @@ public final class CostModel {
         // Lambda.
         in.put("batchSize", 100.0);
         in.put("lambdaMemoryGb", 1.0);                        // template.yaml ProofVerifierFunction MemorySize 1024
-        in.put("batchMillis", 1152.0);                        // measured: LedgerCostIT direct 1,000 x 10, 100 proofs a batch, moto
+        in.put("batchMillis", 640.6);                         // measured: LedgerCostIT direct 1,000 x 10, 100 proofs a batch, moto
         in.put("naiveInvokeMillis", 20.0);                    // one proof per invocation (assumed: a batch's time / 100 + overhead)
         // DynamoDB units per proof, measured by DynamoCapacityMeter (LedgerCostIT).
         in.put("main.writeUnitsPerAccepted", 12.0);
         in.put("main.readUnitsPerAccepted", 1.6);
         in.put("main.writeUnitsPerRejected", 3.0);
         in.put("main.readUnitsPerRejected", 1.0);
-        in.put("main.batchMillis", 1152.0);
+        in.put("main.lambdaMemoryGb", 2.0);                   // main before: MemorySize 2048 on x86
+        in.put("main.lambdaGbSecond", 0.0000166667);
+        in.put("main.batchMillis", 1152.0);                   // measured on the ledger before the per-device state (2 GB)
         in.put("new.writeUnitsPerAccepted", 1.0);             // steady state: one state write of <= 1 KB
         in.put("new.firstProofWriteUnits", 1.0);              // a device's first proof: a conditional put (no transaction)
         in.put("new.firstProofReadUnits", 1.0);               // ... and a consistent read of the epoch's status
-        in.put("new.readUnitsPerAccepted", 0.8);              // measured (1,000 x 10; includes the directory reads)
+        in.put("new.readUnitsPerAccepted", 0.67);             // measured (1,000 x 10 direct; includes the batch reads of state and directory)
         in.put("new.writeUnitsPerRejected", 2.0);
-        in.put("new.readUnitsPerRejected", 1.233);
+        in.put("new.readUnitsPerRejected", 1.333);
         in.put("new.fenceWriteUnitsPerDevicePerEpoch", 1.0);  // the closer's harvest write
         in.put("deviceLifetimeProofs", 35_000.0);             // one year at 96 a day: amortizes the first proof's extra read
         // Receipts: 0 none, 1 rejections only, 2 all. Each receipt: one data-plane publish plus its delivery (2 messages).
@@ -78,10 +80,10 @@ public final class CostModel {
         double lambdaRequestsBatched = in.get("price.lambdaRequestPerMillion") / in.get("batchSize");
         double lambdaDurationBatched = in.get("batchMillis") / 1000 * in.get("lambdaMemoryGb") * in.get("price.lambdaGbSecond")
                 * m / in.get("batchSize");
-        double mainLambdaDuration = in.get("main.batchMillis") / 1000 * in.get("lambdaMemoryGb") * in.get("price.lambdaGbSecond")
+        double mainLambdaDuration = in.get("main.batchMillis") / 1000 * in.get("main.lambdaMemoryGb") * in.get("main.lambdaGbSecond")
                 * m / in.get("batchSize");
         double naiveLambda = in.get("price.lambdaRequestPerMillion")
-                + in.get("naiveInvokeMillis") / 1000 * in.get("lambdaMemoryGb") * in.get("price.lambdaGbSecond") * m;
+                + in.get("naiveInvokeMillis") / 1000 * in.get("main.lambdaMemoryGb") * in.get("main.lambdaGbSecond") * m;
         double rejected = in.get("rejectedFraction");
         double accepted = 1 - rejected;
         double w = in.get("price.dynamoWritePerMillion");
