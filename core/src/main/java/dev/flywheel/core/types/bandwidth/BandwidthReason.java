@@ -25,7 +25,9 @@ public enum BandwidthReason implements RejectionReason {
     /** The client-node pair would pass its per-period byte cap. */
     PAIR_CAP_EXCEEDED,
     /** The client would pass its per-period byte cap over all nodes. */
-    CLIENT_CAP_EXCEEDED;
+    CLIENT_CAP_EXCEEDED,
+    /** The node's own log count and the client's receipt disagree by more than the tolerance (both reported). */
+    LOG_MISMATCH;
 
     @Override
     public String wire() {

@@ -18,10 +18,23 @@ import java.util.Objects;
  * @param endMillis       window end, Unix ms
  * @param clientScheme    the client's signature scheme
  * @param clientSignature the client's signature over {@link ClientReceipts#signingBytes}, base64url without padding
+ * @param nodeBytes       the node's own count of the session's bytes from its logs, when it reports one (null otherwise):
+ *                        signed by the node with the envelope, not by the client; when both report, they must agree
  */
 public record BandwidthReceipt(String client, String session, long bytes, long startMillis, long endMillis,
-                               SignatureScheme clientScheme, String clientSignature) implements ProofBody {
+                               SignatureScheme clientScheme, String clientSignature, Long nodeBytes) implements ProofBody {
     public static final String TYPE = "bandwidth.receipt";
+
+    /** A receipt without a node-side count. */
+    public BandwidthReceipt(String client, String session, long bytes, long startMillis, long endMillis,
+                            SignatureScheme clientScheme, String clientSignature) {
+        this(client, session, bytes, startMillis, endMillis, clientScheme, clientSignature, null);
+    }
+
+    /** The same receipt with the node's own count attached. */
+    public BandwidthReceipt withNodeBytes(long count) {
+        return new BandwidthReceipt(client, session, bytes, startMillis, endMillis, clientScheme, clientSignature, count);
+    }
 
     public BandwidthReceipt {
         Objects.requireNonNull(client, "client");

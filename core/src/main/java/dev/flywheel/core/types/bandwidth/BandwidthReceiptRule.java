@@ -27,13 +27,18 @@ import java.util.OptionalLong;
  *       with this node's id ({@code bad_client_signature});</li>
  *   <li>the bytes fit the node's declared capacity over the window ({@code bandwidth_above_capacity}; a node that
  *       declared none can prove no bytes);</li>
+ *   <li>when the node also reports its own log count ({@code nodeBytes}), the two agree within
+ *       {@link #LOG_TOLERANCE_BPS} of the larger ({@code log_mismatch}): counters on both ends of a session differ by
+ *       headers and retransmissions, not by more;</li>
  *   <li>one credit per client session ({@code session_reused}) and the per-pair and per-client caps of the period
  *       ({@code pair_cap_exceeded}, {@code client_cap_exceeded}): one atomic claim in {@link BandwidthSessions}, the
  *       last check, so a receipt rejected for anything else never uses up its session.</li>
  * </ol>
- * Reward units: whole {@code bytesPerUnit} (default 1 MB) of the receipt.
+ * Reward units: whole {@code bytesPerUnit} (default 1 MB) of the receipt, or of the node's count when that is lower.
  */
 public final class BandwidthReceiptRule implements ProofRule<BandwidthReceipt> {
+    /** How far the node's and the client's counts may differ, in basis points of the larger: 1 %. */
+    public static final long LOG_TOLERANCE_BPS = 100;
     private final BandwidthDirectory directory;
     private final BandwidthSessions sessions;
     private final BandwidthLimits limits;
@@ -107,6 +112,10 @@ public final class BandwidthReceiptRule implements ProofRule<BandwidthReceipt> {
                             : r.bytes() + " bytes in " + window + " ms exceed the declared " + capacity.getAsLong() + " bytes/s",
                     Map.of("bytes", r.bytes(), "windowMillis", window, "declaredBytesPerSecond", capacity.orElse(0), "allowedBytes", allowed));
         }
+        if (r.nodeBytes() != null && logsDisagree(r.bytes(), r.nodeBytes())) {
+            return fail(BandwidthReason.LOG_MISMATCH, "the node counted " + r.nodeBytes() + " bytes, the client " + r.bytes(),
+                    Map.of("bytes", r.bytes(), "nodeBytes", r.nodeBytes(), "toleranceBps", LOG_TOLERANCE_BPS));
+        }
         if (r.bytes() > limits.pairCapBytes()) {
             return fail(BandwidthReason.PAIR_CAP_EXCEEDED, "one receipt exceeds the pair cap",
                     Map.of("bytes", r.bytes(), "usedBytes", 0L, "capBytes", limits.pairCapBytes()));
@@ -133,7 +142,15 @@ public final class BandwidthReceiptRule implements ProofRule<BandwidthReceipt> {
 
     @Override
     public long workUnits(BandwidthReceipt body) {
-        return body.bytes() / limits.bytesPerUnit();
+        long served = body.nodeBytes() == null ? body.bytes() : Math.min(body.bytes(), body.nodeBytes());
+        return served / limits.bytesPerUnit();
+    }
+
+    /** |client - node| above the tolerance of the larger count, in exact arithmetic. */
+    static boolean logsDisagree(long clientBytes, long nodeBytes) {
+        java.math.BigInteger difference = java.math.BigInteger.valueOf(Math.abs(clientBytes - nodeBytes));
+        java.math.BigInteger allowed = java.math.BigInteger.valueOf(Math.max(clientBytes, nodeBytes)).multiply(java.math.BigInteger.valueOf(LOG_TOLERANCE_BPS));
+        return difference.multiply(java.math.BigInteger.valueOf(10_000)).compareTo(allowed) > 0;
     }
 
     /** {@code capacity x window}, saturating instead of overflowing. */

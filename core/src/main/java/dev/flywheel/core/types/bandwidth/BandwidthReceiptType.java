@@ -19,11 +19,11 @@ import java.util.regex.Pattern;
 
 /**
  * {@code bandwidth.receipt}: {@code {"client": device id, "session": hex32, "bytes": int >= 1, "start": ms, "end": ms,
- * "clientSig": {"alg": scheme, "value": base64url}}}. Hex is lowercase and base64url unpadded (one spelling per value:
+ * "clientSig": {"alg": scheme, "value": base64url}, "nodeBytes": int >= 0 (optional: the node's own log count)}}. Hex is lowercase and base64url unpadded (one spelling per value:
  * the proof is signed and credited as sent). The meaning is {@link BandwidthReceiptRule}'s.
  */
 public final class BandwidthReceiptType implements ProofType<BandwidthReceipt> {
-    private static final Set<String> MEMBERS = Set.of("client", "session", "bytes", "start", "end", "clientSig");
+    private static final Set<String> MEMBERS = Set.of("client", "session", "bytes", "start", "end", "clientSig", "nodeBytes");
     private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
 
     @Override
@@ -68,7 +68,14 @@ public final class BandwidthReceiptType implements ProofType<BandwidthReceipt> {
         } catch (IllegalArgumentException e) {
             throw BodyFields.schema("'clientSig.value' is not base64url");
         }
-        return new BandwidthReceipt(client, session, bytes, start, end, scheme, value);
+        Long nodeBytes = null;
+        if (body.has("nodeBytes")) {
+            nodeBytes = BodyFields.safeLong(body, "nodeBytes");
+            if (nodeBytes < 0) {
+                throw BodyFields.schema("'nodeBytes' must not be negative");
+            }
+        }
+        return new BandwidthReceipt(client, session, bytes, start, end, scheme, value, nodeBytes);
     }
 
     @Override
@@ -80,6 +87,9 @@ public final class BandwidthReceiptType implements ProofType<BandwidthReceipt> {
                 .put("start", r.startMillis())
                 .put("end", r.endMillis());
         body.putObject("clientSig").put("alg", r.clientScheme().wireId()).put("value", r.clientSignature());
+        if (r.nodeBytes() != null) {
+            body.put("nodeBytes", r.nodeBytes());
+        }
         return body;
     }
 

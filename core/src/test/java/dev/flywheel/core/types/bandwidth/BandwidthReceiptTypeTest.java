@@ -28,6 +28,31 @@ class BandwidthReceiptTypeTest {
     @Test
     void encodeThenDecodeGivesTheSameReceipt() throws Exception {
         assertEquals(RECEIPT, TYPE.decode(TYPE.encode(RECEIPT)));
+        assertEquals(RECEIPT.withNodeBytes(4_990_000), TYPE.decode(TYPE.encode(RECEIPT.withNodeBytes(4_990_000))));
+        assertEquals(false, TYPE.encode(RECEIPT).has("nodeBytes"), "no node count, no member");
+    }
+
+    @Test
+    void nodeAndClientCountsMayDifferByOnePercentOfTheLarger() {
+        assertEquals(false, BandwidthReceiptRule.logsDisagree(10_000, 9_900));
+        assertEquals(true, BandwidthReceiptRule.logsDisagree(10_000, 9_899));
+        assertEquals(false, BandwidthReceiptRule.logsDisagree(9_900, 10_000));
+        assertEquals(true, BandwidthReceiptRule.logsDisagree(9_899, 10_000));
+        assertEquals(true, BandwidthReceiptRule.logsDisagree(1, 0));
+        assertEquals(false, BandwidthReceiptRule.logsDisagree(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2));
+        var rule = new BandwidthReceiptRule(new BandwidthDirectory() {
+            @Override
+            public Optional<dev.flywheel.core.proof.DeviceRecord> client(String clientId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public OptionalLong capacityBytesPerSecond(String nodeId) {
+                return OptionalLong.empty();
+            }
+        }, new InMemoryBandwidthSessions(), BandwidthLimits.defaults());
+        assertEquals(4, rule.workUnits(RECEIPT.withNodeBytes(4_990_000)), "the lower count is credited");
+        assertEquals(5, rule.workUnits(RECEIPT.withNodeBytes(5_010_000)));
     }
 
     @Test
@@ -38,7 +63,9 @@ class BandwidthReceiptTypeTest {
                 b -> b.put("session", "0123456789ABCDEF0123456789ABCDEF"),
                 b -> b.put("client", "no spaces allowed"),
                 b -> ((ObjectNode) b.get("clientSig")).put("value", RECEIPT.clientSignature() + "=="),
-                b -> b.remove("end"));
+                b -> b.remove("end"),
+                b -> b.put("nodeBytes", -1),
+                b -> b.put("nodeBytes", "5000000"));
         for (var fault : faults) {
             ObjectNode body = TYPE.encode(RECEIPT);
             fault.accept(body);

@@ -134,6 +134,12 @@ public final class BandwidthVectorsGenerator {
                 NODE, NODE_KEY, 12, ClientReceipts.countersign(NODE, CLIENT, CLIENT_KEY, session(13).toUpperCase(), 1_000_000L, START, END),
                 "rejected", "schema_invalid", 0);
         cases.add(badSession);
+        cases.add(envelope("node-log-agrees", "the node's own log counts 398 MB of the client's 400 MB (0.5 %): credited by the lower",
+                NODE2, NODE2_KEY, 3, ClientReceipts.countersign(NODE2, COLLUDER, COLLUDER_KEY, session(14), 400_000_000L, START, END)
+                        .withNodeBytes(398_000_000L), "accepted", null, 398));
+        cases.add(envelope("node-log-disagrees", "the node's own log counts 450 MB of the client's 500 MB (10 %)",
+                NODE2, NODE2_KEY, 4, ClientReceipts.countersign(NODE2, COLLUDER, COLLUDER_KEY, session(15), 500_000_000L, START, END)
+                        .withNodeBytes(450_000_000L), "rejected", "log_mismatch", 0));
         return root;
     }
 
