@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -112,7 +113,7 @@ public final class LocalFunctionHost implements AutoCloseable {
     /** Messages the verifier handled without reporting them failed (their verdicts are stored), counted in memory. */
     private final AtomicLong handled = new AtomicLong();
     /** Fault injection: batches whose verifier "dies" half way ({@link #crashNextBatches}). */
-    private final java.util.concurrent.atomic.AtomicInteger crashes = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger crashes = new AtomicInteger();
     /**
      * Serialises the writes to the proof queue. moto's {@code DeleteMessage} rebuilds the queue's message list from a
      * copy, so a {@code SendMessage} running at the same time is silently lost: the demo's accounting found 2 of 2,000
@@ -125,7 +126,7 @@ public final class LocalFunctionHost implements AutoCloseable {
     /** The last {@value #JOURNAL_LIMIT} messages handed to the verifier, for {@link #redeliverAll()}. */
     private final java.util.Deque<SQSEvent.SQSMessage> journal = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private static final int JOURNAL_LIMIT = 10_000;
-    private final java.util.concurrent.atomic.AtomicInteger journalSize = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger journalSize = new AtomicInteger();
     private volatile boolean running;
     private ProofVerifierHandler verifier;
     private EpochCloserHandler closer;
@@ -155,7 +156,9 @@ public final class LocalFunctionHost implements AutoCloseable {
         running = true;
 
         rulesEngine = DeviceClient.builder("flywheel-rules-engine", devnet.rulesEngineCert(), devnet.rulesEngineKey(), devnet.mqtt())
-                .clientId("flywheel-rules-engine-" + ProcessHandle.current().pid())
+                // A persistent session of its own: a host that resumed an earlier host's session (same pid: pids
+                // wrap at 32768 here) was handed the proofs published after that host stopped.
+                .clientId("flywheel-rules-engine-" + java.util.UUID.randomUUID())
                 .build();
         rulesEngine.connect();
         // The rule's topic filter from template.yaml (ProofIngestRule's FROM), not a copy of it.
