@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -35,7 +36,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   GET  /explorer/            the explorer (explorer/dist, built by scripts/demo or npm --prefix explorer run build)
  *   GET  /devnet/status        everything a maker needs (URLs, MQTT endpoint and CA, addresses, epoch, queues)
- *   POST /devnet/close-epoch   waits for the current epoch to end, closes it now; its rewards
+ *   POST /devnet/close-epoch   waits for the current epoch (or ?epoch=N) to end, closes it now; its rewards
  *   POST /devnet/settle        publishes every closed epoch's root on chain now; the last root's transaction
  * </pre>
  * and writes the same facts as shell exports to {@code $FLYWHEEL_DEVNET_DIR/host.env}. Every start is a new
@@ -166,9 +167,18 @@ public final class DevnetHost {
         return out.toString();
     }
 
-    /** Waits for the current epoch to end (plus the late-data gate), then closes it at once; its rewards. */
-    synchronized Map<String, Object> closeCurrentEpoch() throws InterruptedException {
-        long epoch = clock.epochOf(Instant.now());
+    /**
+     * Waits for the epoch to end (plus the late-data gate), then closes it at once; its rewards. The epoch is
+     * the one asked for (a receipt's, which the schedule may already have closed: then this only reads it) or
+     * else the current one.
+     */
+    synchronized Map<String, Object> closeEpoch(OptionalLong asked) throws InterruptedException {
+        long current = clock.epochOf(Instant.now());
+        long epoch = asked.orElse(current);
+        if (epoch <= initialEpoch || epoch > current) {
+            throw new IllegalArgumentException("epoch " + epoch + " is not between " + (initialEpoch + 1) + " and the current "
+                    + current);
+        }
         Instant ready = clock.end(epoch).plusSeconds(LATE_DATA_SECONDS + 1);
         long waitMillis = Duration.between(Instant.now(), ready).toMillis();
         if (waitMillis > 0) {
@@ -217,6 +227,16 @@ public final class DevnetHost {
         return out;
     }
 
+    private static OptionalLong epochParameter(String query) {
+        if (query == null || query.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        if (!query.matches("epoch=\\d{1,18}")) {
+            throw new IllegalArgumentException("expected ?epoch=N, got ?" + query);
+        }
+        return OptionalLong.of(Long.parseLong(query.substring("epoch=".length())));
+    }
+
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             String route = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
@@ -225,7 +245,7 @@ public final class DevnetHost {
             try {
                 body = switch (route) {
                     case "GET /devnet/status" -> status();
-                    case "POST /devnet/close-epoch" -> closeCurrentEpoch();
+                    case "POST /devnet/close-epoch" -> closeEpoch(epochParameter(exchange.getRequestURI().getQuery()));
                     case "POST /devnet/settle" -> settleNow();
                     default -> {
                         status = 404;
@@ -236,7 +256,7 @@ public final class DevnetHost {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                status = 500;
+                status = e instanceof IllegalArgumentException ? 400 : 500;
                 body = Map.of("error", "devnet_host_error", "detail", String.valueOf(e.getMessage()));
             }
             byte[] bytes = JSON.writeValueAsBytes(body);
