@@ -11,6 +11,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,16 +23,19 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * The paper trail in S3: one newline-delimited JSON object per verifier batch, under
- * {@code verdicts/dt=<yyyy-MM-dd>/<sha-256 of the batch's delivery ids, 32 hex>.ndjson}, the date being the earliest
+ * The paper trail in S3: one gzip-compressed newline-delimited JSON object per verifier batch, under
+ * {@code verdicts/dt=<yyyy-MM-dd>/<sha-256 of the batch's delivery ids, 32 hex>.ndjson.gz}, the date being the earliest
  * receive time in the batch (UTC); template.yaml's Glue table {@code verdicts} reads it with Athena, partitioned by
  * {@code dt}. One line per verdict (docs/architecture.md, "Paper trail"): delivery id, topic device, receive time,
  * outcome, reason, detail, evidence, proof id, sequence, credited epoch, whether this write is the verdict's first
  * recording, and the payload exactly as received (base64): any proof can be verified again from it.
  *
- * <p>The key depends only on the batch's delivery ids, so a redelivered batch writes the same object again.
+ * <p>The key depends only on the batch's delivery ids, so a redelivered batch writes the same object again. Compressed
+ * because the trail is kept for disputes and mostly never read: a batch of signed sensor proofs takes about a third of its
+ * size ({@code S3VerdictArchiveTest} prints the figure), and Athena reads {@code .gz} objects as they are.
  */
 public final class S3VerdictArchive implements VerdictArchive {
     public static final String PREFIX = "verdicts/";
@@ -52,13 +57,23 @@ public final class S3VerdictArchive implements VerdictArchive {
         if (results.isEmpty()) {
             return;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(results.size() * 1024);
-        for (VerificationService.Result.Done done : results) {
-            body.writeBytes(line(json, done.delivery(), done.recorded()));
-            body.write('\n');
-        }
         String key = key(results);
-        s3.putObject(p -> p.bucket(bucket).key(key).contentType("application/x-ndjson"), RequestBody.fromBytes(body.toByteArray()));
+        s3.putObject(p -> p.bucket(bucket).key(key).contentType("application/x-ndjson"),
+                RequestBody.fromBytes(body(json, results)));
+    }
+
+    /** The batch's lines, one verdict each, gzip-compressed. */
+    static byte[] body(ObjectMapper json, List<VerificationService.Result.Done> results) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(results.size() * 320);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(body)) {
+            for (VerificationService.Result.Done done : results) {
+                gzip.write(line(json, done.delivery(), done.recorded()));
+                gzip.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return body.toByteArray();
     }
 
     /** The object key of a batch: its day and a digest of its sorted delivery ids. */
@@ -68,7 +83,7 @@ public final class S3VerdictArchive implements VerdictArchive {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             results.stream().map(d -> d.delivery().deliveryId()).sorted()
                     .forEach(id -> digest.update((id + "\n").getBytes(StandardCharsets.UTF_8)));
-            return PREFIX + "dt=" + DAY.format(earliest) + "/" + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".ndjson";
+            return PREFIX + "dt=" + DAY.format(earliest) + "/" + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".ndjson.gz";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -38,9 +38,11 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The paper trail on a real moto_server (DynamoDB and S3): the ledger is written first, the batch's NDJSON object after.
+ * The paper trail on a real moto_server (DynamoDB and S3): the ledger is written first, the batch's gzipped NDJSON object
+ * after.
  * A failure between the two (here S3 refusing the write: the bucket does not exist yet; a crash at that point is the same
  * to SQS, which redelivers every message not deleted) loses no verdict: the redelivered batch finds each verdict
  * already recorded, credits nothing again, and writes all of them to the trail with the exact bytes received.
@@ -125,7 +127,12 @@ class PaperTrailIT {
 
     private static Map<String, JsonNode> lines(S3Client s3, String bucket, String key) throws Exception {
         Map<String, JsonNode> out = new TreeMap<>();
-        String body = s3.getObjectAsBytes(g -> g.bucket(bucket).key(key)).asUtf8String();
+        assertTrue(key.endsWith(".ndjson.gz"), key);
+        byte[] gzipped = s3.getObjectAsBytes(g -> g.bucket(bucket).key(key)).asByteArray();
+        String body;
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped))) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         for (String line : body.split("\n")) {
             JsonNode n = JSON.readTree(line);
             out.put(n.path("deliveryId").asText(), n);
