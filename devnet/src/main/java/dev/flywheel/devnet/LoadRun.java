@@ -173,6 +173,10 @@ public final class LoadRun {
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision(clock);
 
             Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, devnet.hostPort());
+            String queueDepth = System.getenv("FLYWHEEL_LOAD_QUEUE_DEPTH");
+            if (queueDepth != null) {
+                properties.put("flywheel.devnet.event-source.queue-depth", Integer.parseInt(queueDepth));
+            }
             int pollers = LocalFunctionHost.DEFAULT_POLLERS;
             int parallelism = Integer.parseInt(String.valueOf(properties.getOrDefault("flywheel.verifier.parallelism", 8)));
             int threads = pollers * parallelism;
@@ -311,6 +315,8 @@ public final class LoadRun {
                 summary.put("storeCeiling", Map.of("proofsPerSecond", round(ceiling.proofsPerSecond()), "clients", ceiling.threads(),
                         "itemBytes", ceiling.itemBytes(), "seconds", round(ceiling.seconds())));
                 summary.put("ratioToStoreCeiling", round(ratio));
+                // scripts/load gives SQS a moto_server of its own (as on AWS, a service apart from DynamoDB).
+                summary.put("sqsEndpoint", System.getenv().getOrDefault("AWS_ENDPOINT_URL_SQS", "the devnet's moto (shared)"));
                 summary.put("verifierInvocations", host.verifierInvocations());
                 // Where the stand-in's time went, from the fleet's first publish to the books (the books' own scans included).
                 summary.put("awsRequests", AwsRequestTimes.asMap());
@@ -329,6 +335,7 @@ public final class LoadRun {
                         percentile(sorted, 50) / 1000.0, percentile(sorted, 95) / 1000.0, percentile(sorted, 99) / 1000.0,
                         sorted.size());
                 System.out.printf("  %-26s %.1f proofs/s; pipeline at %.2f of it (goal >= 0.7)%n", "store ceiling", ceiling.proofsPerSecond(), ratio);
+                System.out.printf("  %-26s %s%n", "SQS endpoint", summary.get("sqsEndpoint"));
                 System.out.printf("  %-26s %s%n", "accounting", books.summary());
                 List<AwsRequestTimes.Operation> operations = AwsRequestTimes.snapshot();
                 for (int i = 0; i < Math.min(8, operations.size()); i++) {

@@ -87,12 +87,13 @@ public final class LocalFunctionHost implements AutoCloseable {
     /** SQS's limit per {@code SendMessageBatch}/{@code DeleteMessageBatch}/{@code ReceiveMessage}. */
     private static final int SQS_BATCH = 10;
     /**
-     * Most messages the bridge keeps in the proof queue at once (sent, not yet deleted); the rest wait in the bridge.
-     * moto's {@code ReceiveMessage} walks every message of the queue on every call (measured here: 0.26 s per receive
-     * at depth 0, 1.6 s at 500, 2.2 s at 2,000 under load), so a deep queue throttles the verifier; SQS has no such
-     * cost. Four batches per poller keep the pollers fed.
+     * Most messages the bridge keeps in the proof queue at once (sent, not yet deleted; property
+     * {@code flywheel.devnet.event-source.queue-depth}); the rest wait in the bridge. moto's {@code ReceiveMessage} walks
+     * every message of the queue on every call, about 0.65 ms per message (measured on an idle moto: 113 ms per receive
+     * at depth 100, 541 ms at 800, 1.7 s at 2,000), so the depth bounds what moto's queue can pass: at
+     * 800 (the default: four batches per poller) a receive costs moto about half a second. SQS has no such cost.
      */
-    private static final int QUEUE_DEPTH_LIMIT = 4 * DEFAULT_BATCH_SIZE * DEFAULT_POLLERS;
+    private int queueDepthLimit;
 
     /** A publish the rule matched, waiting for its SQS action; {@code receivedAt} is the rule's {@code timestamp()}. */
     private record RuleMatch(String topic, byte[] payload, long receivedAt) {
@@ -165,8 +166,10 @@ public final class LocalFunctionHost implements AutoCloseable {
         rulesEngine.subscribe(TemplateQueues.ingestRule(devnet.template()).topicFilter(),
                 message -> forwardAsTopicRule(message.topic(), message.payload())).join();
 
-        ruleForwarder = Thread.ofPlatform().name("rule-sqs-action").daemon().start(this::forwardRuleActions);
         int pollerCount = intProperty("flywheel.devnet.event-source.pollers", DEFAULT_POLLERS);
+        queueDepthLimit = intProperty("flywheel.devnet.event-source.queue-depth",
+                4 * pollerCount * intProperty("flywheel.devnet.event-source.batch-size", DEFAULT_BATCH_SIZE));
+        ruleForwarder = Thread.ofPlatform().name("rule-sqs-action").daemon().start(this::forwardRuleActions);
         for (int i = 0; i < pollerCount; i++) {
             received.add(new java.util.concurrent.LinkedBlockingQueue<>());
         }
@@ -341,7 +344,7 @@ public final class LocalFunctionHost implements AutoCloseable {
                 batch.add(first);
                 ruleActions.drainTo(batch, SQS_BATCH - 1);
                 // Bounded wait: messages that end in the DLQ are never deleted here, so the count may drift up.
-                for (int i = 0; i < 100 && inQueue.get() >= QUEUE_DEPTH_LIMIT && running; i++) {
+                for (int i = 0; i < 100 && inQueue.get() >= queueDepthLimit && running; i++) {
                     Thread.sleep(50);
                 }
                 sendRuleActions(batch);
