@@ -114,6 +114,8 @@ class KinesisIngestIT {
                 restore(previousEndpoint);
                 KinesisEventSource source = host.streamEventSource();
                 assertTrue(source != null, "the host plays the Kinesis event source");
+                // The event source as template.yaml's ProofStreamEventSource configures Lambda's.
+                assertEquals(new KinesisEventSource.Mapping(100, Duration.ofSeconds(1), true, 5, "TRIM_HORIZON"), source.mapping());
                 String stream = source.streamName();
                 assertEquals("KMS", kinesis.describeStreamSummary(b -> b.streamName(stream)).streamDescriptionSummary()
                         .encryptionTypeAsString(), "encrypted as the template's ProofStream");
@@ -169,10 +171,11 @@ class KinesisIngestIT {
                 int replayed = host.redeliverAll();
                 assertTrue(replayed >= expected, "replayed " + replayed);
                 assertEquals(counts, proofs.countVerdicts(), "a replayed record changes nothing");
-                // The rule's action retried: a delivered record's data put again, under a new sequence number.
+                // The rule's action retried: a delivered record of a fleet device put again, under a new sequence number.
+                java.util.Set<String> fleetIds = new java.util.HashSet<>(fleet.stream().map(SimulatedDevice::deviceId).toList());
                 var first = kinesis.getRecords(b -> b.shardIterator(kinesis.getShardIterator(i -> i.streamName(stream)
                         .shardId(shards.getFirst().shardId()).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator())
-                        .limit(1)).records().getFirst();
+                        .limit(100)).records().stream().filter(r -> fleetIds.contains(r.partitionKey())).findFirst().orElseThrow();
                 kinesis.putRecord(b -> b.streamName(stream).partitionKey(first.partitionKey()).data(SdkBytes.fromByteArray(first.data().asByteArray())));
                 DynamoProofLedger.VerdictCounts after = awaitVerdicts(proofs, expected + 1, Duration.ofSeconds(60));
                 assertEquals(counts.accepted(), after.accepted(), "the re-put record is not credited again: " + after);
