@@ -60,6 +60,11 @@ public final class ColdStartBenchmark {
                 if (only != null && !only.equals(f.logicalId())) {
                     continue;
                 }
+                // One entry point per function: the default one (a conditional Handler's else branch); the others share
+                // its jar and context, and the probe feeds events as plain JSON (no Kinesis timestamp conversion).
+                if (f.condition() != null && !f.condition().startsWith("!")) {
+                    continue;
+                }
                 if (!Files.isRegularFile(f.jar())) {
                     throw new IllegalStateException(f.logicalId() + ": no " + f.jar() + " (mvn package first)");
                 }

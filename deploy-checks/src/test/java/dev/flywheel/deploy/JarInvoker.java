@@ -50,7 +50,7 @@ final class JarInvoker {
                 mapperType.getMethod("configure", deserFeature, boolean.class)
                         .invoke(mapper, enumValue(deserFeature, "FAIL_ON_UNKNOWN_PROPERTIES"), false);
                 Object input = mapperType.getMethod("readValue", String.class, Class.class)
-                        .invoke(mapper, Files.readString(event), inputType(handlerClass));
+                        .invoke(mapper, lambdaTimestamps(Files.readString(event)), inputType(handlerClass));
                 Object context = Proxy.newProxyInstance(loader, new Class<?>[]{contextType}, (proxy, method, args) -> switch (method.getName()) {
                     case "getAwsRequestId" -> "sample-" + UUID.randomUUID();
                     case "getFunctionName" -> f.logicalId();
@@ -77,8 +77,26 @@ final class JarInvoker {
         }
     }
 
+    /**
+     * Kinesis records carry {@code approximateArrivalTimestamp} as epoch seconds with a fraction, which Lambda's own
+     * serializer turns into the event's {@code Date}; plain Jackson reads a {@code Date} only from milliseconds.
+     */
+    static String lambdaTimestamps(String event) throws java.io.IOException {
+        JsonNode tree = JSON.readTree(event);
+        boolean changed = false;
+        for (JsonNode record : tree.path("Records")) {
+            JsonNode kinesis = record.path("kinesis");
+            if (kinesis.path("approximateArrivalTimestamp").isFloatingPointNumber()) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) kinesis).put("approximateArrivalTimestamp",
+                        Math.round(kinesis.path("approximateArrivalTimestamp").asDouble() * 1000));
+                changed = true;
+            }
+        }
+        return changed ? JSON.writeValueAsString(tree) : event;
+    }
+
     /** I of {@code MicronautRequestHandler<I, O>} (or of a directly implemented {@code RequestHandler<I, O>}). */
-    private static Class<?> inputType(Class<?> handler) {
+    static Class<?> inputType(Class<?> handler) {
         for (Class<?> c = handler; c != null; c = c.getSuperclass()) {
             List<Type> candidates = new ArrayList<>(List.of(c.getGenericInterfaces()));
             candidates.add(c.getGenericSuperclass());

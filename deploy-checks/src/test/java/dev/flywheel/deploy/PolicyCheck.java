@@ -91,7 +91,7 @@ final class PolicyCheck {
         JsonNode statements = document.path("Statement");
         List<JsonNode> list = new ArrayList<>();
         if (statements.isArray()) {
-            statements.forEach(list::add);
+            statements.forEach(s -> list.addAll(branches(s)));
         } else if (statements.isObject()) {
             list.add(statements);
         }
@@ -118,6 +118,24 @@ final class PolicyCheck {
                 }
             }
         }
+    }
+
+    /**
+     * A statement, or both statements of a conditional one ({@code !If [condition, statement, statement or
+     * !Ref AWS::NoValue]}, which reads as the list, or {@code {"Fn::If": [...]}} after the SAM transform): each is reviewed.
+     */
+    private static List<JsonNode> branches(JsonNode statement) {
+        JsonNode conditional = statement.has("Fn::If") ? statement.path("Fn::If") : statement;
+        if (conditional.isArray() && conditional.size() == 3 && conditional.get(0).isTextual()) {
+            List<JsonNode> out = new ArrayList<>();
+            for (int i = 1; i < 3; i++) {
+                if (conditional.get(i).has("Effect")) {
+                    out.add(conditional.get(i));
+                }
+            }
+            return out;
+        }
+        return List.of(statement);
     }
 
     /** Every string value under {@code node} (a scalar, a list, or an intrinsic's arguments). */

@@ -49,9 +49,18 @@ class SampleEventsIT {
     void everyFunctionHasASampleEventAndItsJarHandlesIt() throws Exception {
         List<FunctionArtifact> functions = FunctionArtifact.all(Template.load());
         List<String> missing = new ArrayList<>();
+        java.util.Map<Path, java.util.Set<Path>> taken = new java.util.HashMap<>();
         for (FunctionArtifact f : functions) {
             if (f.events().isEmpty()) {
-                missing.add(f.logicalId() + ": no *.json in " + f.eventsDir());
+                missing.add(f.label() + ": no *.json in " + f.eventsDir() + " that its handler's input type takes");
+            }
+            taken.computeIfAbsent(f.eventsDir(), d -> new java.util.TreeSet<>()).addAll(f.events());
+        }
+        for (FunctionArtifact f : functions) {
+            for (Path event : f.allEvents()) {
+                if (!taken.get(f.eventsDir()).contains(event)) {
+                    missing.add(event + ": no entry point of " + f.logicalId() + " takes it");
+                }
             }
             if (!EXPECTATIONS.containsKey(f.logicalId())) {
                 missing.add(f.logicalId() + ": SampleEventsIT has no expectation for it (add one below)");
@@ -61,7 +70,7 @@ class SampleEventsIT {
         for (FunctionArtifact f : functions) {
             for (Path event : f.events()) {
                 JsonNode answer = JarInvoker.invoke(f, event, sandbox.properties(f.logicalId()));
-                System.out.printf("%-24s %-40s -> %s%n", f.logicalId(), f.moduleDir() + "/" + event.getFileName(), abbreviate(answer));
+                System.out.printf("%-24s %-40s -> %s%n", f.label(), f.moduleDir() + "/" + event.getFileName(), abbreviate(answer));
                 EXPECTATIONS.get(f.logicalId()).accept(answer);
             }
         }

@@ -74,7 +74,7 @@ class TemplateObservabilityTest {
     @Test
     void everyDeadLetterQueueIsAlarmed() {
         for (var q : template.resources("AWS::SQS::Queue").entrySet()) {
-            if (q.getKey().contains("DeadLetter") || q.getKey().contains("Error")) {
+            if (q.getKey().contains("DeadLetter") || q.getKey().contains("Error") || q.getKey().contains("Failure")) {
                 assertTrue(hasQueueDepthAlarm(q.getKey()), q.getKey() + " has no ApproximateNumberOfMessagesVisible alarm");
             }
         }

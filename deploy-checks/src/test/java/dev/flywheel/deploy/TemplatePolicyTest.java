@@ -55,6 +55,23 @@ class TemplatePolicyTest {
     }
 
     @Test
+    void theCheckReviewsBothBranchesOfAConditionalStatement() {
+        var v = PolicyCheck.violations(Template.parse("""
+                Resources:
+                  F:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Policies:
+                        - Statement:
+                            - !If [C, {Sid: Read, Effect: Allow, Action: 'kinesis:*', Resource: !GetAtt S.Arn}, !Ref AWS::NoValue]
+                            - Fn::If: [C, {Sid: A, Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt Q.Arn},
+                                       {Sid: B, Effect: Allow, Action: sqs:SendMessage, Resource: '*'}]
+                """));
+        assertEquals(List.of("F statement Read: wildcard action kinesis:*",
+                "F statement B: Resource '*' for sqs:SendMessage, which accepts a narrower resource"), v);
+    }
+
+    @Test
     void theCheckCatchesTableWideSamTemplatesAndManagedPolicies() {
         var v = PolicyCheck.violations(Template.parse("""
                 Resources:

@@ -16,6 +16,7 @@ import dev.flywheel.networkentropy.ChallengeIssuer;
 import dev.flywheel.networkentropy.EntropyPublication;
 import dev.flywheel.networkentropy.NetworkEntropyHandler;
 import dev.flywheel.settler.SettlerHandler;
+import dev.flywheel.verifier.KinesisProofVerifierHandler;
 import dev.flywheel.verifier.ProofVerifierHandler;
 import io.micronaut.context.ApplicationContext;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -52,6 +53,10 @@ import java.util.function.Consumer;
  *       and one blocking SQS call on it stalls them all), and, when that action fails,
  *       an error record in IoT Core's error-action format to the ingest error queue (the template's
  *       {@code ErrorAction}), so no publish the broker acknowledged is ever lost without a trace;</li>
+ *   <li>with {@code flywheel.devnet.ingest=kinesis} (function property, system property, or environment variable
+ *       {@code FLYWHEEL_DEVNET_INGEST}; the template's {@code ProofIngest=kinesis}) the rule's action puts each message on
+ *       the proof stream keyed by its thing, and {@link KinesisEventSource} plays Lambda's Kinesis event source for the
+ *       verifier's Kinesis entry point instead of the SQS pollers below;</li>
  *   <li>the SQS event source: {@value #DEFAULT_POLLERS} pollers (Lambda's concurrent executions) each gather up to the
  *       template's {@code BatchSize} (100) within its {@code MaximumBatchingWindowInSeconds} (1 s), invoke the verifier,
  *       and delete what the handler did not report as failed (failed ones reappear and end in the DLQ after 5 receives);</li>
@@ -78,6 +83,11 @@ public final class LocalFunctionHost implements AutoCloseable {
             this(functionProperties, queueUrl, null, closerRate, settlerRate, httpPort);
         }
     }
+
+    /** {@code flywheel.devnet.ingest}: which ingest the host plays, as the template's ProofIngest parameter. */
+    public static final String INGEST_PROPERTY = "flywheel.devnet.ingest";
+    /** Shards of the devnet's proof stream in kinesis mode (property {@code flywheel.devnet.kinesis.shards}). */
+    static final int DEFAULT_SHARDS = 2;
 
     /** Concurrent verifier invocations (property {@code flywheel.devnet.event-source.pollers}). */
     static final int DEFAULT_POLLERS = 2;
@@ -130,6 +140,9 @@ public final class LocalFunctionHost implements AutoCloseable {
     private final AtomicInteger journalSize = new AtomicInteger();
     private volatile boolean running;
     private ProofVerifierHandler verifier;
+    private KinesisProofVerifierHandler streamVerifier;
+    private software.amazon.awssdk.services.kinesis.KinesisClient kinesis;
+    private KinesisEventSource stream;
     private EpochCloserHandler closer;
     private SettlerHandler settler;
     private ClaimsApiHandler claims;
@@ -149,7 +162,11 @@ public final class LocalFunctionHost implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        verifier = new ProofVerifierHandler(context());
+        if (kinesisIngest()) {
+            startStream();
+        } else {
+            verifier = new ProofVerifierHandler(context());
+        }
         closer = new EpochCloserHandler(context());
         settler = new SettlerHandler(context());
         claims = new ClaimsApiHandler(context());
@@ -166,10 +183,11 @@ public final class LocalFunctionHost implements AutoCloseable {
         rulesEngine.subscribe(TemplateQueues.ingestRule(devnet.template()).topicFilter(),
                 message -> forwardAsTopicRule(message.topic(), message.payload())).join();
 
-        int pollerCount = intProperty("flywheel.devnet.event-source.pollers", DEFAULT_POLLERS);
+        int sqsPollers = intProperty("flywheel.devnet.event-source.pollers", DEFAULT_POLLERS);
         queueDepthLimit = intProperty("flywheel.devnet.event-source.queue-depth",
-                4 * pollerCount * intProperty("flywheel.devnet.event-source.batch-size", DEFAULT_BATCH_SIZE));
+                4 * sqsPollers * intProperty("flywheel.devnet.event-source.batch-size", DEFAULT_BATCH_SIZE));
         ruleForwarder = Thread.ofPlatform().name("rule-sqs-action").daemon().start(this::forwardRuleActions);
+        int pollerCount = stream != null ? 0 : sqsPollers;
         for (int i = 0; i < pollerCount; i++) {
             received.add(new java.util.concurrent.LinkedBlockingQueue<>());
         }
@@ -199,6 +217,43 @@ public final class LocalFunctionHost implements AutoCloseable {
         http.start();
     }
 
+    /** True when the host plays {@code ProofIngest=kinesis} ({@link #INGEST_PROPERTY}; default sqs). */
+    public boolean kinesisIngest() {
+        Object value = settings.functionProperties().get(INGEST_PROPERTY);
+        if (value == null) {
+            value = System.getProperty(INGEST_PROPERTY, System.getenv().getOrDefault("FLYWHEEL_DEVNET_INGEST", "sqs"));
+        }
+        return switch (String.valueOf(value)) {
+            case "sqs" -> false;
+            case "kinesis" -> true;
+            default -> throw new IllegalArgumentException(INGEST_PROPERTY + " is sqs or kinesis, not " + value);
+        };
+    }
+
+    /** The Kinesis event source in kinesis mode (its stream, invocations and discarded records); null in sqs mode. */
+    public KinesisEventSource streamEventSource() {
+        return stream;
+    }
+
+    private void startStream() throws IOException {
+        streamVerifier = new KinesisProofVerifierHandler(context());
+        // moto's Kinesis speaks JSON only; the SDK's default for Kinesis is CBOR.
+        System.setProperty("aws.cborEnabled", "false");
+        kinesis = software.amazon.awssdk.services.kinesis.KinesisClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
+        try {
+            stream = KinesisEventSource.open(devnet.template(), devnet.stackName(),
+                    intProperty("flywheel.devnet.kinesis.shards", DEFAULT_SHARDS), kinesis, sqs, event -> {
+                        invocations.incrementAndGet();
+                        return streamVerifier.handleRequest(event, LocalLambdaContext.forInvocation("proof-verifier", 30_000));
+                    }, log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while creating the proof stream", e);
+        }
+        stream.start();
+    }
+
     public String claimsApiUrl() {
         return "http://127.0.0.1:" + http.getAddress().getPort();
     }
@@ -222,7 +277,7 @@ public final class LocalFunctionHost implements AutoCloseable {
      * again. For progress without scanning the ledger: a scan of a large table on moto stalls every other request.
      */
     public long handledMessages() {
-        return handled.get();
+        return stream != null ? stream.handledRecords() : handled.get();
     }
 
     /**
@@ -245,6 +300,9 @@ public final class LocalFunctionHost implements AutoCloseable {
      * @return how many messages were redelivered
      */
     public int redeliverAll() {
+        if (stream != null) {
+            return stream.replayAll();
+        }
         List<SQSEvent.SQSMessage> all = new ArrayList<>(journal);
         for (int i = 0; i < all.size(); i += 10) {
             SQSEvent event = new SQSEvent();
@@ -342,12 +400,16 @@ public final class LocalFunctionHost implements AutoCloseable {
                 }
                 batch.clear();
                 batch.add(first);
-                ruleActions.drainTo(batch, SQS_BATCH - 1);
+                ruleActions.drainTo(batch, (stream != null ? KinesisEventSource.PUT_BATCH : SQS_BATCH) - 1);
                 // Bounded wait: messages that end in the DLQ are never deleted here, so the count may drift up.
                 for (int i = 0; i < 100 && inQueue.get() >= queueDepthLimit && running; i++) {
                     Thread.sleep(50);
                 }
-                sendRuleActions(batch);
+                if (stream != null) {
+                    putRuleActions(batch);
+                } else {
+                    sendRuleActions(batch);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -383,19 +445,64 @@ public final class LocalFunctionHost implements AutoCloseable {
         }
     }
 
-    /** Exactly the rule's SQL output per message: {@code encode(*, 'base64') AS payload, topic(3) AS thing, topic(), timestamp()}. */
+    /** Exactly the rule's SQL output for a message: {@code encode(*, 'base64') AS payload, topic(3) AS thing, topic(), timestamp()}. */
+    private static String ruleOutput(RuleMatch m) throws com.fasterxml.jackson.core.JsonProcessingException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("payload", Base64.getEncoder().encodeToString(m.payload()));
+        body.put("thing", Topics.deviceIdOf(m.topic()));
+        body.put("topic", m.topic());
+        body.put("receivedAt", m.receivedAt());
+        return JSON.writeValueAsString(body);
+    }
+
+    /**
+     * The rule's Kinesis action: the same SQL output as the record's data, partition key {@code ${topic(3)}} (the thing),
+     * so a device's messages keep their order in one shard; a failed put goes to the error action.
+     */
+    private void putRuleActions(List<RuleMatch> batch) {
+        List<RuleMatch> matches = new ArrayList<>(batch.size());
+        List<String> keys = new ArrayList<>(batch.size());
+        List<byte[]> data = new ArrayList<>(batch.size());
+        for (RuleMatch m : batch) {
+            try {
+                data.add(ruleOutput(m).getBytes(StandardCharsets.UTF_8));
+                keys.add(Topics.deviceIdOf(m.topic()));
+                matches.add(m);
+            } catch (Exception e) {
+                failedActions.incrementAndGet();
+                errorAction(m.topic(), m.payload(), e);
+            }
+        }
+        if (matches.isEmpty()) {
+            return;
+        }
+        List<String> results;
+        try {
+            results = stream.put(keys, data);
+        } catch (RuntimeException e) {
+            for (RuleMatch m : matches) {
+                failedActions.incrementAndGet();
+                errorAction(m.topic(), m.payload(), e);
+            }
+            return;
+        }
+        for (int i = 0; i < matches.size(); i++) {
+            if (results.get(i) == null) {
+                forwarded.incrementAndGet();
+            } else {
+                failedActions.incrementAndGet();
+                errorAction(matches.get(i).topic(), matches.get(i).payload(), new IllegalStateException(results.get(i)));
+            }
+        }
+    }
+
     private void sendRuleActions(List<RuleMatch> batch) {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             RuleMatch m = batch.get(i);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("payload", Base64.getEncoder().encodeToString(m.payload()));
-            body.put("thing", Topics.deviceIdOf(m.topic()));
-            body.put("topic", m.topic());
-            body.put("receivedAt", m.receivedAt());
             try {
                 entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .messageBody(JSON.writeValueAsString(body)).build());
+                        .messageBody(ruleOutput(m)).build());
             } catch (Exception e) {
                 failedActions.incrementAndGet();
                 errorAction(m.topic(), m.payload(), e);
@@ -441,7 +548,8 @@ public final class LocalFunctionHost implements AutoCloseable {
         record.put("cloudwatchTraceId", java.util.UUID.randomUUID().toString());
         record.put("clientId", Topics.deviceIdOf(topic));
         record.put("base64OriginalPayload", Base64.getEncoder().encodeToString(payload));
-        record.put("failures", List.of(Map.of("failedAction", "SqsAction", "failedResource", settings.queueUrl(),
+        record.put("failures", List.of(Map.of("failedAction", stream != null ? "KinesisAction" : "SqsAction",
+                "failedResource", stream != null ? stream.streamName() : settings.queueUrl(),
                 "errorMessage", String.valueOf(failure.getMessage()))));
         if (settings.errorQueueUrl() == null) {
             log.accept("rule action failed for " + topic + " and no error action is configured: " + failure);
@@ -731,6 +839,9 @@ public final class LocalFunctionHost implements AutoCloseable {
         if (rulesEngine != null) {
             rulesEngine.close();
         }
+        if (stream != null) {
+            stream.close();
+        }
         for (Thread t : ruleForwarder == null ? pollers : java.util.stream.Stream.concat(pollers.stream(),
                 java.util.stream.Stream.of(ruleForwarder)).toList()) {
             try {
@@ -742,10 +853,13 @@ public final class LocalFunctionHost implements AutoCloseable {
         if (entropy != null) {
             entropy.close();
         }
-        for (var handler : List.of(verifier, closer, settler, claims, deviceRegistry)) {
+        for (var handler : java.util.Arrays.asList(verifier, streamVerifier, closer, settler, claims, deviceRegistry)) {
             if (handler != null) {
                 handler.close();
             }
+        }
+        if (kinesis != null) {
+            kinesis.close();
         }
     }
 }

@@ -37,6 +37,8 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicLong dynamoRequests = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicInteger outages = new AtomicInteger();
+    private volatile String failNaming;
+    private final AtomicLong failedByName = new AtomicLong();
     private final int port;
     private volatile HttpServer server;
     private volatile Tap tap = (request, status, response) -> true;
@@ -61,6 +63,18 @@ final class FaultProxy implements AutoCloseable {
     /** 0: no throttling; n: every n-th DynamoDB request is throttled. */
     void throttleEvery(int n) {
         throttleEvery.set(n);
+    }
+
+    /**
+     * Every DynamoDB request whose body contains {@code name} (a device id) is answered with an internal server error,
+     * as if that device's items sat on a failing partition: a poison record for the verifier (null: none).
+     */
+    void failDynamoRequestsNaming(String name) {
+        failNaming = name;
+    }
+
+    long failedByName() {
+        return failedByName.get();
     }
 
     long throttled() {
@@ -109,6 +123,18 @@ final class FaultProxy implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (amzTarget != null && amzTarget.startsWith("DynamoDB_")) {
                 long n = dynamoRequests.incrementAndGet();
+                String naming = failNaming;
+                if (naming != null && new String(body, StandardCharsets.UTF_8).contains(naming)) {
+                    failedByName.incrementAndGet();
+                    byte[] error = "{\"__type\":\"com.amazon.coral.service#InternalFailure\",\"message\":\"injected failure\"}"
+                            .getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+                    exchange.sendResponseHeaders(500, error.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(error);
+                    }
+                    return;
+                }
                 int every = throttleEvery.get();
                 if (every > 0 && n % every == 0) {
                     throttled.incrementAndGet();
