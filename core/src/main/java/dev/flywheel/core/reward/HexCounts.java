@@ -42,6 +42,23 @@ final class HexCounts {
         return keys[i] == 0 ? 0 : unclipped[i];
     }
 
+    /** The slot of a hex that is present, for {@link #unclippedAt} and {@link #clippedAt}: one probe for both counts. */
+    int slotOf(long hex) {
+        int i = slot(hex);
+        if (keys[i] == 0) {
+            throw new IllegalStateException("hex " + Long.toHexString(hex) + " was never counted");
+        }
+        return i;
+    }
+
+    long unclippedAt(int slot) {
+        return unclipped[slot];
+    }
+
+    long clippedAt(int slot) {
+        return clipped[slot];
+    }
+
     /** The hex's clipped count; the hex must be present. */
     long clipped(long hex) {
         int i = slot(hex);
