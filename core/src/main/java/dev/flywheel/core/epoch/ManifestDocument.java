@@ -186,8 +186,8 @@ public final class ManifestDocument {
         EpochAllocation allocation();
     }
 
-    /** Entries per chunk: each chunk is one task, written on its own buffer. */
-    private static final int CHUNK = 16_384;
+    /** Entries per chunk: one task, written on its own buffer (about 600 KB, kept below G1's humongous size). */
+    private static final int CHUNK = 2_048;
 
     /**
      * Each entry is written in canonical form directly (members in sorted order, strings escaped as RFC 8785

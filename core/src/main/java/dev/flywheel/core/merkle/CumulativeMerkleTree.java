@@ -72,7 +72,11 @@ public final class CumulativeMerkleTree {
         HashedLeaf[] hashed = new HashedLeaf[count];
         IntStream.range(0, count).parallel()
                 .forEach(i -> hashed[i] = new HashedLeaf(leafArray[i].account(), leafHash(prefix, leafArray[i])));
-        Arrays.parallelSort(hashed, (a, b) -> Arrays.compareUnsigned(a.hash, b.hash));
+        // Unsigned byte order, by the first eight bytes as an unsigned long first (the same order, fewer compares).
+        Arrays.parallelSort(hashed, (a, b) -> {
+            int c = Long.compareUnsigned(a.prefix, b.prefix);
+            return c != 0 ? c : Arrays.compareUnsigned(a.hash, b.hash);
+        });
 
         byte[][] nodes = new byte[2 * count - 1][];
         Map<String, Integer> nodeIndexByAccount = HashMap.newHashMap(count);
@@ -193,6 +197,12 @@ public final class CumulativeMerkleTree {
         return "0x" + HEX.formatHex(bytes);
     }
 
-    private record HashedLeaf(String account, byte[] hash) {
+    private record HashedLeaf(String account, byte[] hash, long prefix) {
+        HashedLeaf(String account, byte[] hash) {
+            this(account, hash, (long) PREFIX.get(hash, 0));
+        }
     }
+
+    private static final java.lang.invoke.VarHandle PREFIX =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 }

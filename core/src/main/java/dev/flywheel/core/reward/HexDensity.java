@@ -75,6 +75,7 @@ public final class HexDensity {
             for (int i = limits.size() - 1; i >= 0; i--) {
                 RewardRules.HexLimit limit = limits.get(i);
                 HexCounts current = level;
+                // In parallel (HexCounts.clip): H3Core is thread safe, and the lookups read unclipped counts only.
                 current.clip((hex, count) -> {
                     // The limit is never below target (max >= target), so a hex at or under target is never
                     // clipped and its neighbours need not be looked up: most hexes, and most of the H3 calls.
