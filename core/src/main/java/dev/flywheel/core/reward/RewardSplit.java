@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Splits an epoch's emission under one rules version, in exact integer arithmetic (docs/rewards.md):
@@ -66,88 +67,111 @@ public final class RewardSplit {
         BigInteger[][] wide = new BigInteger[poolCount][];
         SortedMap<String, BigInteger> total = new TreeMap<>();
         List<EpochAllocation.PoolResult> pools = new ArrayList<>();
+        BigInteger[] poolEmission = new BigInteger[poolCount];
         for (int p = 0; p < poolCount; p++) {
-            RewardRules.Pool pool = rules.pools().get(p);
-            BigInteger poolEmission = emission.multiply(BigInteger.valueOf(pool.shareBps())).divide(bps);
-            assigned = assigned.add(poolEmission);
-            long units = 0;
-            long[] w = new long[n];
-            // The weight in a long while every device's is >= 0 and the sum fits (the usual case): see shares().
-            long smallWeight = 0;
-            boolean fits = true;
-            for (int i = 0; i < n; i++) {
-                long u = devices.get(i).poolUnits()[p];
-                units = Math.addExact(units, u);
-                w[i] = pool.densityScaled() ? Math.multiplyExact(u, scale[i]) : u;
-                long sum = smallWeight + w[i];
-                fits &= w[i] >= 0 && sum >= 0;
-                smallWeight = sum;
+            poolEmission[p] = emission.multiply(BigInteger.valueOf(rules.pools().get(p).shareBps())).divide(bps);
+            assigned = assigned.add(poolEmission[p]);
+        }
+        // Pools are independent: split in parallel, each into its own slots, then taken in order. A failure is
+        // rethrown as the first failing pool's, as a loop over the pools would.
+        EpochAllocation.PoolResult[] results = new EpochAllocation.PoolResult[poolCount];
+        RuntimeException[] failures = new RuntimeException[poolCount];
+        IntStream.range(0, poolCount).parallel().forEach(p -> {
+            try {
+                results[p] = splitPool(rules.pools().get(p), p, poolEmission[p], devices, scale, small, wide);
+            } catch (RuntimeException e) {
+                failures[p] = e;
             }
-            BigInteger weight;
-            if (fits) {
-                weight = BigInteger.valueOf(smallWeight);
-            } else {
-                weight = BigInteger.ZERO;
-                for (int i = 0; i < n; i++) {
-                    weight = weight.add(BigInteger.valueOf(w[i]));
-                }
+        });
+        for (int p = 0; p < poolCount; p++) {
+            if (failures[p] != null) {
+                throw failures[p];
             }
-            SortedMap<String, BigInteger> unallocated = new TreeMap<>();
-            for (String reason : List.of(EpochAllocation.ROUNDING, EpochAllocation.EMPTY_POOL,
-                    EpochAllocation.DEVICE_CAP, EpochAllocation.OWNER_CAP)) {
-                unallocated.put(reason, BigInteger.ZERO);
-            }
-            if (weight.signum() == 0) {
-                unallocated.put(EpochAllocation.EMPTY_POOL, poolEmission);
-                small[p] = new long[n];
-            } else if (fits && (small[p] = shares(poolEmission, w, smallWeight, pool.capPerDevice(), unallocated)) != null) {
-                if (pool.capPerOwner() != null) {
-                    wide[p] = new BigInteger[n];
-                    for (int i = 0; i < n; i++) {
-                        wide[p][i] = BigInteger.valueOf(small[p][i]);
-                    }
-                    small[p] = null;
-                    unallocated.put(EpochAllocation.OWNER_CAP, capOwners(devices, wide[p], pool.capPerOwner()));
-                }
-            } else {
-                BigInteger[] amounts = new BigInteger[n];
-                BigInteger share = BigInteger.ZERO;
-                BigInteger deviceCapped = BigInteger.ZERO;
-                for (int i = 0; i < n; i++) {
-                    BigInteger a = w[i] == 0 ? BigInteger.ZERO : poolEmission.multiply(BigInteger.valueOf(w[i])).divide(weight);
-                    share = share.add(a);
-                    if (pool.capPerDevice() != null && a.compareTo(pool.capPerDevice()) > 0) {
-                        deviceCapped = deviceCapped.add(a.subtract(pool.capPerDevice()));
-                        a = pool.capPerDevice();
-                    }
-                    amounts[i] = a;
-                }
-                unallocated.put(EpochAllocation.ROUNDING, poolEmission.subtract(share));
-                unallocated.put(EpochAllocation.DEVICE_CAP, deviceCapped);
-                if (pool.capPerOwner() != null) {
-                    unallocated.put(EpochAllocation.OWNER_CAP, capOwners(devices, amounts, pool.capPerOwner()));
-                }
-                wide[p] = amounts;
-            }
-            Wide.Sum allocated = new Wide.Sum();
-            for (int i = 0; i < n; i++) {
-                if (small[p] != null) {
-                    allocated.add(small[p][i]);
-                } else {
-                    allocated.add(wide[p][i]);
-                }
-            }
-            unallocated.forEach((k, v) -> total.merge(k, v, BigInteger::add));
-            pools.add(new EpochAllocation.PoolResult(pool.name(), poolEmission, units, weight, allocated.value(), unallocated));
+            results[p].unallocated().forEach((k, v) -> total.merge(k, v, BigInteger::add));
+            pools.add(results[p]);
         }
         total.put(EpochAllocation.UNASSIGNED_SHARE, emission.subtract(assigned));
-        List<EpochAllocation.DeviceAllocation> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            DeviceUnits d = devices.get(i);
-            out.add(allocation(d, scale[i], small, wide, i));
-        }
-        return new EpochAllocation(epoch, rules, emission, pools, cuts, out, total, new TreeMap<>(unpooledUnits));
+        EpochAllocation.DeviceAllocation[] out = new EpochAllocation.DeviceAllocation[n];
+        IntStream.range(0, n).parallel().forEach(i -> out[i] = allocation(devices.get(i), scale[i], small, wide, i));
+        return new EpochAllocation(epoch, rules, emission, pools, cuts, new ArrayList<>(java.util.Arrays.asList(out)), total,
+                new TreeMap<>(unpooledUnits));
     }
+
+    /** One pool's split: sets its column of {@code small} or {@code wide} and returns its outcome. */
+    private static EpochAllocation.PoolResult splitPool(RewardRules.Pool pool, int p, BigInteger poolEmission,
+                                                        List<DeviceUnits> devices, long[] scale, long[][] small,
+                                                        BigInteger[][] wide) {
+        int n = devices.size();
+        long units = 0;
+        long[] w = new long[n];
+        // The weight in a long while every device's is >= 0 and the sum fits (the usual case): see shares().
+        long smallWeight = 0;
+        boolean fits = true;
+        for (int i = 0; i < n; i++) {
+            long u = devices.get(i).poolUnits()[p];
+            units = Math.addExact(units, u);
+            w[i] = pool.densityScaled() ? Math.multiplyExact(u, scale[i]) : u;
+            long sum = smallWeight + w[i];
+            fits &= w[i] >= 0 && sum >= 0;
+            smallWeight = sum;
+        }
+        BigInteger weight;
+        if (fits) {
+            weight = BigInteger.valueOf(smallWeight);
+        } else {
+            weight = BigInteger.ZERO;
+            for (int i = 0; i < n; i++) {
+                weight = weight.add(BigInteger.valueOf(w[i]));
+            }
+        }
+        SortedMap<String, BigInteger> unallocated = new TreeMap<>();
+        for (String reason : List.of(EpochAllocation.ROUNDING, EpochAllocation.EMPTY_POOL,
+                EpochAllocation.DEVICE_CAP, EpochAllocation.OWNER_CAP)) {
+            unallocated.put(reason, BigInteger.ZERO);
+        }
+        if (weight.signum() == 0) {
+            unallocated.put(EpochAllocation.EMPTY_POOL, poolEmission);
+            small[p] = new long[n];
+        } else if (fits && (small[p] = shares(poolEmission, w, smallWeight, pool.capPerDevice(), unallocated)) != null) {
+            if (pool.capPerOwner() != null) {
+                wide[p] = new BigInteger[n];
+                for (int i = 0; i < n; i++) {
+                    wide[p][i] = BigInteger.valueOf(small[p][i]);
+                }
+                small[p] = null;
+                unallocated.put(EpochAllocation.OWNER_CAP, capOwners(devices, wide[p], pool.capPerOwner()));
+            }
+        } else {
+            BigInteger[] amounts = new BigInteger[n];
+            BigInteger share = BigInteger.ZERO;
+            BigInteger deviceCapped = BigInteger.ZERO;
+            for (int i = 0; i < n; i++) {
+                BigInteger a = w[i] == 0 ? BigInteger.ZERO : poolEmission.multiply(BigInteger.valueOf(w[i])).divide(weight);
+                share = share.add(a);
+                if (pool.capPerDevice() != null && a.compareTo(pool.capPerDevice()) > 0) {
+                    deviceCapped = deviceCapped.add(a.subtract(pool.capPerDevice()));
+                    a = pool.capPerDevice();
+                }
+                amounts[i] = a;
+            }
+            unallocated.put(EpochAllocation.ROUNDING, poolEmission.subtract(share));
+            unallocated.put(EpochAllocation.DEVICE_CAP, deviceCapped);
+            if (pool.capPerOwner() != null) {
+                unallocated.put(EpochAllocation.OWNER_CAP, capOwners(devices, amounts, pool.capPerOwner()));
+            }
+            wide[p] = amounts;
+        }
+        Wide.Sum allocated = new Wide.Sum();
+        for (int i = 0; i < n; i++) {
+            if (small[p] != null) {
+                allocated.add(small[p][i]);
+            } else {
+                allocated.add(wide[p][i]);
+            }
+        }
+        return new EpochAllocation.PoolResult(pool.name(), poolEmission, units, weight, allocated.value(), unallocated);
+    }
+
 
     /** Device {@code i}'s allocation: in longs when its pool amounts and their sum fit, else in BigIntegers. */
     private static EpochAllocation.DeviceAllocation allocation(DeviceUnits d, long scale, long[][] small, BigInteger[][] wide,
