@@ -148,9 +148,15 @@ public final class EpochCloser {
             }
         };
         if (rules.pools().stream().anyMatch(RewardRules.Pool::densityScaled)) {
-            // Our own HashMap: scales() reads it from several threads.
-            cells = new HashMap<>(cellsAt.cells(active(epoch, rules, ids)));
-            cells.values().removeIf(java.util.Objects::isNull);
+            // A plain HashMap without nulls (what the ports build) is used as it is, else copied: scales() reads it
+            // from several threads, and a HashMap's reads do not change it.
+            Map<String, String> found = cellsAt.cells(active(epoch, rules, ids));
+            if (found.getClass() == HashMap.class && !found.containsValue(null)) {
+                cells = found;
+            } else {
+                cells = new HashMap<>(found);
+                cells.values().removeIf(java.util.Objects::isNull);
+            }
             scales = HexDensity.scales(rules.density(), cells, ids);
         }
         EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);

@@ -260,15 +260,21 @@ public final class ManifestDocument {
      */
     private static List<Bytes> cells(EpochAllocation a, Map<String, String> cells) {
         String[] devices = new String[cells.size()];
+        String[] values = new String[cells.size()];
         int n = 0;
         for (EpochAllocation.DeviceAllocation d : a.devices()) {
-            if (n < devices.length && cells.containsKey(d.deviceId())) {
-                devices[n++] = d.deviceId();
+            String cell;
+            if (n < devices.length && (cell = cells.get(d.deviceId())) != null) {
+                devices[n] = d.deviceId();
+                values[n++] = cell;
             }
         }
         if (n < devices.length) {
             devices = cells.keySet().toArray(new String[0]);
             java.util.Arrays.parallelSort(devices);
+            for (int i = 0; i < devices.length; i++) {
+                values[i] = cells.get(devices[i]);
+            }
         }
         String[] sorted = devices;
         int chunks = (sorted.length + CHUNK - 1) / CHUNK;
@@ -283,7 +289,7 @@ public final class ManifestDocument {
                 if (i > 0) {
                     b.add(',');
                 }
-                b.quoted(sorted[i]).add(':').quoted(cells.get(sorted[i]));
+                b.quoted(sorted[i]).add(':').quoted(values[i]);
             }
             parts[c + 1] = b;
         });
