@@ -160,9 +160,23 @@ public final class EpochCloser {
             scales = HexDensity.scales(rules.density(), cells, ids);
         }
         EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);
-        // This epoch's sums are already sorted: the copy is linear; lifetime totals are then added in.
-        TreeMap<String, BigInteger> cumulative = new TreeMap<>(a.byAccount());
-        previousBalances.forEach((account, amount) -> cumulative.merge(account, amount, BigInteger::add));
+        TreeMap<String, BigInteger> cumulative;
+        if (previousBalances instanceof SortedMap<String, BigInteger> sorted && sorted.comparator() != null) {
+            // Balances in an order of their own keep it, as they always did.
+            cumulative = new TreeMap<>(previousBalances);
+            a.byAccount().forEach((account, amount) -> cumulative.merge(account, amount, BigInteger::add));
+        } else {
+            // This epoch's sums are already sorted: the copy is linear; lifetime totals are then added in (a null
+            // balance stays a null entry unless the account earned now, as when the balances came first).
+            cumulative = new TreeMap<>(a.byAccount());
+            previousBalances.forEach((account, amount) -> {
+                if (amount == null) {
+                    cumulative.putIfAbsent(account, null);
+                } else {
+                    cumulative.merge(account, amount, BigInteger::add);
+                }
+            });
+        }
         CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(domain,
                 cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
         BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
