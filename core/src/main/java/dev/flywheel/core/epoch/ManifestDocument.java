@@ -366,16 +366,16 @@ public final class ManifestDocument {
 
         /** A JSON string as {@link #quote} writes it, then UTF-8: printable ASCII directly, anything else through it. */
         Bytes quoted(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-                    return add(ManifestDocument.quoted(s).getBytes(StandardCharsets.UTF_8));
-                }
-            }
+            int start = length;
             room(s.length() + 2);
             buf[length++] = '"';
             for (int i = 0; i < s.length(); i++) {
-                buf[length++] = (byte) s.charAt(i);
+                char c = s.charAt(i);
+                if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+                    length = start;
+                    return add(ManifestDocument.quoted(s).getBytes(StandardCharsets.UTF_8));
+                }
+                buf[length++] = (byte) c;
             }
             buf[length++] = '"';
             return this;
@@ -385,16 +385,17 @@ public final class ManifestDocument {
             if (v < 0) {
                 return ascii(Long.toString(v));
             }
-            int digits = 1;
-            for (long x = v; x >= 10; x /= 10) {
-                digits++;
-            }
-            room(digits);
-            for (int i = length + digits - 1; i >= length; i--) {
-                buf[i] = (byte) ('0' + v % 10);
+            room(19);
+            int start = length;
+            do {
+                buf[length++] = (byte) ('0' + v % 10);
                 v /= 10;
+            } while (v != 0);
+            for (int i = start, j = length - 1; i < j; i++, j--) {
+                byte t = buf[i];
+                buf[i] = buf[j];
+                buf[j] = t;
             }
-            length += digits;
             return this;
         }
 
