@@ -172,7 +172,6 @@ public final class RewardSplit {
         return new EpochAllocation.PoolResult(pool.name(), poolEmission, units, weight, allocated.value(), unallocated);
     }
 
-
     /** Device {@code i}'s allocation: in longs when its pool amounts and their sum fit, else in BigIntegers. */
     private static EpochAllocation.DeviceAllocation allocation(DeviceUnits d, long scale, long[][] small, BigInteger[][] wide,
                                                                int i) {
