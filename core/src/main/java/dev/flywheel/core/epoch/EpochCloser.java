@@ -13,8 +13,11 @@ import dev.flywheel.core.reward.RewardSplit;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -131,16 +134,49 @@ public final class EpochCloser {
                             DeviceLocations cellsAt) {
         SortedMap<String, Long> unpooled = new TreeMap<>();
         List<DeviceUnits> devices = collect(epoch, rules, unpooled, progress);
-        Map<String, Long> scales = Map.of();
+        long[] scales = null;
         Map<String, String> cells = null;
+        List<String> ids = new AbstractList<>() {
+            @Override
+            public String get(int index) {
+                return devices.get(index).deviceId();
+            }
+
+            @Override
+            public int size() {
+                return devices.size();
+            }
+        };
         if (rules.pools().stream().anyMatch(RewardRules.Pool::densityScaled)) {
-            cells = new java.util.HashMap<>(cellsAt.cells(active(epoch, rules, devices)));
-            cells.values().removeIf(java.util.Objects::isNull);
-            scales = HexDensity.scales(rules.density(), cells);
+            // A plain HashMap without nulls (what the ports build) is used as it is, else copied: scales() reads it
+            // from several threads, and a HashMap's reads do not change it.
+            Map<String, String> found = cellsAt.cells(active(epoch, rules, ids));
+            if (found.getClass() == HashMap.class && !found.containsValue(null)) {
+                cells = found;
+            } else {
+                cells = new HashMap<>(found);
+                cells.values().removeIf(java.util.Objects::isNull);
+            }
+            scales = HexDensity.scales(rules.density(), cells, ids);
         }
         EpochAllocation a = RewardSplit.split(epoch, rules, rules.emissionFor(epoch), devices, scales, unpooled);
-        Map<String, BigInteger> cumulative = new TreeMap<>(previousBalances);
-        a.byAccount().forEach((account, amount) -> cumulative.merge(account, amount, BigInteger::add));
+        TreeMap<String, BigInteger> cumulative;
+        if (previousBalances instanceof SortedMap<String, BigInteger> sorted && sorted.comparator() != null) {
+            // Balances in an order of their own keep it, as they always did.
+            cumulative = new TreeMap<>(previousBalances);
+            a.byAccount().forEach((account, amount) -> cumulative.merge(account, amount, BigInteger::add));
+        } else {
+            // This epoch's sums are already sorted: the copy is linear; lifetime totals are then added in (a null
+            // balance stays a null entry unless the account earned now, as when the balances came first).
+            cumulative = new TreeMap<>(a.byAccount());
+            previousBalances.forEach((account, amount) -> {
+                if (amount == null) {
+                    cumulative.putIfAbsent(account, null);
+                } else {
+                    cumulative.merge(account, amount, BigInteger::add);
+                }
+            });
+        }
         CumulativeMerkleTree tree = cumulative.isEmpty() ? null : CumulativeMerkleTree.of(domain,
                 cumulative.entrySet().stream().map(e -> new RewardLeaf(e.getKey(), e.getValue())).toList());
         BigInteger total = cumulative.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
@@ -148,11 +184,17 @@ public final class EpochCloser {
         return new Computed(a, cumulative, tree, doc, ManifestDocument.hash(doc));
     }
 
-    /** Devices counted for density: this epoch's plus those with work in the lookback epochs before it. */
-    private Set<String> active(long epoch, RewardRules rules, List<DeviceUnits> devices) {
-        Set<String> ids = new HashSet<>(devices.size() * 2);
-        devices.forEach(d -> ids.add(d.deviceId()));
+    /**
+     * Devices counted for density: this epoch's (distinct ids, sorted) plus those with work in the lookback epochs
+     * before it; this epoch's ids as they are when there are no lookback epochs.
+     */
+    private Collection<String> active(long epoch, RewardRules rules, List<String> devices) {
         long first = Math.max(config.clock().epochOf(config.clock().genesis()), epoch - rules.density().lookbackEpochs() + 1);
+        if (first >= epoch) {
+            return devices;
+        }
+        Set<String> ids = new HashSet<>(devices.size() * 2);
+        ids.addAll(devices);
         for (long e = first; e < epoch; e++) {
             for (int s = 0; s < workers; s++) {
                 work.forEachDevice(e, s, workers, w -> {
@@ -168,12 +210,10 @@ public final class EpochCloser {
     }
 
     private List<DeviceUnits> collect(long epoch, RewardRules rules, SortedMap<String, Long> unpooled, Progress progress) {
-        Map<String, Integer> poolIndex = new TreeMap<>();
-        Map<String, Long> weight = new TreeMap<>();
+        Map<String, Source> sources = new HashMap<>();
         for (int p = 0; p < rules.pools().size(); p++) {
             for (var e : rules.pools().get(p).sources().entrySet()) {
-                poolIndex.put(e.getKey(), p);
-                weight.put(e.getKey(), e.getValue());
+                sources.put(e.getKey(), new Source(p, e.getValue()));
             }
         }
         int pools = rules.pools().size();
@@ -200,11 +240,12 @@ public final class EpochCloser {
                         long raw = 0;
                         for (var e : w.unitsByPool().entrySet()) {
                             raw = Math.addExact(raw, e.getValue());
-                            Integer p = poolIndex.get(e.getKey());
-                            if (p == null) {
+                            Source source = sources.get(e.getKey());
+                            if (source == null) {
                                 unpooledPart.merge(e.getKey(), e.getValue(), Math::addExact);
                             } else {
-                                units[p] = Math.addExact(units[p], Math.multiplyExact(e.getValue(), weight.get(e.getKey())));
+                                units[source.pool()] = Math.addExact(units[source.pool()],
+                                        Math.multiplyExact(e.getValue(), source.weight()));
                             }
                         }
                         part.add(new DeviceUnits(w.deviceId(), w.owner(), units, raw));
@@ -213,6 +254,8 @@ public final class EpochCloser {
                             progress.update(done.get(), workers, n);
                         }
                     });
+                    // Each segment sorted on its own worker; the merge below is linear.
+                    part.sort(BY_ID);
                     progress.update(done.incrementAndGet(), workers, seen.get());
                     return null;
                 }));
@@ -228,11 +271,14 @@ public final class EpochCloser {
         } finally {
             pool.shutdownNow();
         }
-        int total = parts.stream().mapToInt(List::size).sum();
-        List<DeviceUnits> all = new ArrayList<>(total);
-        parts.forEach(all::addAll);
-        parts.clear();
-        all.sort(Comparator.comparing(DeviceUnits::deviceId));
+        while (parts.size() > 1) {
+            List<List<DeviceUnits>> merged = new ArrayList<>();
+            for (int i = 0; i < parts.size(); i += 2) {
+                merged.add(i + 1 < parts.size() ? merge(parts.get(i), parts.get(i + 1)) : parts.get(i));
+            }
+            parts = merged;
+        }
+        List<DeviceUnits> all = parts.getFirst();
         for (int i = 1; i < all.size(); i++) {
             if (all.get(i).deviceId().equals(all.get(i - 1).deviceId())) {
                 throw new IllegalStateException("device " + all.get(i).deviceId() + " was delivered twice for epoch " + epoch);
@@ -240,5 +286,26 @@ public final class EpochCloser {
         }
         unpooledParts.forEach(m -> m.forEach((k, v) -> unpooled.merge(k, v, Math::addExact)));
         return all;
+    }
+
+    private static final Comparator<DeviceUnits> BY_ID = Comparator.comparing(DeviceUnits::deviceId);
+
+    /** A work source's name as the rules map it: the pool's index and the source's weight in it. */
+    private record Source(int pool, long weight) {
+    }
+
+    /** Two lists sorted by id into one (stable: on equal ids {@code a}'s first; the caller rejects duplicates). */
+    private static List<DeviceUnits> merge(List<DeviceUnits> a, List<DeviceUnits> b) {
+        List<DeviceUnits> out = new ArrayList<>(a.size() + b.size());
+        int i = 0;
+        int j = 0;
+        while (i < a.size() && j < b.size()) {
+            out.add(BY_ID.compare(a.get(i), b.get(j)) <= 0 ? a.get(i++) : b.get(j++));
+        }
+        out.addAll(a.subList(i, a.size()));
+        out.addAll(b.subList(j, b.size()));
+        a.clear();
+        b.clear();
+        return out;
     }
 }

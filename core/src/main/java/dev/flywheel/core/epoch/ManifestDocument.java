@@ -10,13 +10,16 @@ import dev.flywheel.core.json.CanonicalJson;
 import dev.flywheel.core.json.InvalidJsonException;
 import dev.flywheel.core.reward.EpochAllocation;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * The canonical (RFC 8785) manifest of a closed epoch: the rules version and its full text, every
@@ -42,10 +45,21 @@ public final class ManifestDocument {
      */
     public static byte[] canonicalBytes(EpochAllocation a, String rootHex, BigInteger totalCumulative,
                                         Map<String, String> densityCells) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096 + a.devices().size() * 280
-                + (densityCells == null ? 0 : densityCells.size() * 48));
-        write(a, rootHex, totalCumulative, densityCells, out);
-        return out.toByteArray();
+        List<Bytes> pieces = pieces(a, rootHex, totalCumulative, densityCells);
+        long size = 0;
+        for (Bytes b : pieces) {
+            size += b.length;
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("manifest of " + size + " bytes does not fit in one array");
+        }
+        byte[] doc = new byte[(int) size];
+        int at = 0;
+        for (Bytes b : pieces) {
+            System.arraycopy(b.buf, 0, doc, at, b.length);
+            at += b.length;
+        }
+        return doc;
     }
 
     /**
@@ -93,6 +107,18 @@ public final class ManifestDocument {
 
     public static void write(EpochAllocation a, String rootHex, BigInteger totalCumulative,
                              Map<String, String> densityCells, OutputStream out) {
+        try {
+            for (Bytes b : pieces(a, rootHex, totalCumulative, densityCells)) {
+                out.write(b.buf, 0, b.length);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the manifest", e);
+        }
+    }
+
+    /** The document in order, as pieces: the allocations and cells in chunks written in parallel. */
+    private static List<Bytes> pieces(EpochAllocation a, String rootHex, BigInteger totalCumulative,
+                                      Map<String, String> densityCells) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         // Members in RFC 8785 order (UTF-16 code units; all keys are ASCII, so String order).
         Map<String, Object> members = new TreeMap<>();
@@ -126,28 +152,32 @@ public final class ManifestDocument {
         if (densityCells != null) {
             members.put("densityCells", new Cells(densityCells));
         }
-        try {
-            out.write('{');
-            boolean first = true;
-            for (Map.Entry<String, Object> m : members.entrySet()) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                out.write(canonical(TextNode.valueOf(m.getKey())));
-                out.write(':');
-                if (m.getValue() instanceof Allocations) {
-                    writeAllocations(a, out);
-                } else if (m.getValue() instanceof Cells cells) {
-                    writeCells(cells.cells(), out);
-                } else {
-                    out.write(canonical((JsonNode) m.getValue()));
-                }
+        List<Bytes> out = new ArrayList<>();
+        Bytes head = new Bytes(4096);
+        head.add('{');
+        boolean first = true;
+        for (Map.Entry<String, Object> m : members.entrySet()) {
+            if (!first) {
+                head.add(',');
             }
-            out.write('}');
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the manifest", e);
+            first = false;
+            head.add(canonical(TextNode.valueOf(m.getKey())));
+            head.add(':');
+            if (m.getValue() instanceof Allocations) {
+                out.add(head);
+                out.addAll(allocations(a));
+                head = new Bytes(4096);
+            } else if (m.getValue() instanceof Cells cells) {
+                out.add(head);
+                out.addAll(cells(a, cells.cells()));
+                head = new Bytes(4096);
+            } else {
+                head.add(canonical((JsonNode) m.getValue()));
+            }
         }
+        head.add('}');
+        out.add(head);
+        return out;
     }
 
     /** Marker for the streamed member. */
@@ -156,56 +186,66 @@ public final class ManifestDocument {
         EpochAllocation allocation();
     }
 
+    /** Entries per chunk: one task, written on its own buffer (about 600 KB, kept below G1's humongous size). */
+    private static final int CHUNK = 2_048;
+
     /**
      * Each entry is written in canonical form directly (members in sorted order, strings escaped as RFC 8785
-     * does): building a JSON tree per device was most of a million-device close. A test checks the bytes
-     * against CanonicalJson.
+     * does): building a JSON tree per device was most of a million-device close. Chunks of entries are written in
+     * parallel, each into its own buffer, and kept in order. A test checks the bytes against CanonicalJson.
      */
-    private static void writeAllocations(EpochAllocation a, OutputStream out) throws IOException {
+    private static List<Bytes> allocations(EpochAllocation a) {
         // Pool members inside an entry are sorted by name; the split keeps them in configuration order.
         Integer[] order = new Integer[a.pools().size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         java.util.Arrays.sort(order, java.util.Comparator.comparing(i -> a.pools().get(i).name()));
-        String[] names = new String[order.length];
+        int[] pool = new int[order.length];
+        byte[][] names = new byte[order.length][];
         for (int i = 0; i < order.length; i++) {
-            names[i] = quoted(a.pools().get(order[i]).name());
+            pool[i] = order[i];
+            StringBuilder sb = new StringBuilder();
+            quote(a.pools().get(order[i]).name(), sb);
+            names[i] = sb.append(":{\"amount\":\"").toString().getBytes(StandardCharsets.UTF_8);
         }
-        StringBuilder sb = new StringBuilder(512);
-        out.write('[');
-        boolean first = true;
-        for (EpochAllocation.DeviceAllocation d : a.devices()) {
-            sb.setLength(0);
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            sb.append("{\"amount\":\"").append(d.amount()).append("\",\"device\":");
-            quote(d.deviceId(), sb);
-            sb.append(",\"owner\":");
-            quote(d.owner(), sb);
-            sb.append(",\"pools\":{");
-            boolean firstPool = true;
-            for (int k = 0; k < order.length; k++) {
-                int p = order[k];
-                if (d.poolUnits()[p] != 0 || d.poolAmounts()[p].signum() != 0) {
-                    if (!firstPool) {
-                        sb.append(',');
-                    }
-                    firstPool = false;
-                    sb.append(names[k]).append(":{\"amount\":\"").append(d.poolAmounts()[p])
-                            .append("\",\"units\":\"").append(d.poolUnits()[p]).append("\"}");
+        List<EpochAllocation.DeviceAllocation> devices = a.devices();
+        int chunks = (devices.size() + CHUNK - 1) / CHUNK;
+        Bytes[] parts = new Bytes[chunks + 2];
+        parts[0] = new Bytes(1).add('[');
+        parts[chunks + 1] = new Bytes(1).add(']');
+        IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = c * CHUNK;
+            int to = Math.min(devices.size(), from + CHUNK);
+            Bytes b = new Bytes((to - from) * 300);
+            for (int i = from; i < to; i++) {
+                EpochAllocation.DeviceAllocation d = devices.get(i);
+                if (i > 0) {
+                    b.add(',');
                 }
+                b.ascii("{\"amount\":\"").decimal(d.amount()).ascii("\",\"device\":").quoted(d.deviceId())
+                        .ascii(",\"owner\":").quoted(d.owner()).ascii(",\"pools\":{");
+                boolean firstPool = true;
+                for (int k = 0; k < pool.length; k++) {
+                    int p = pool[k];
+                    if (d.poolUnits()[p] != 0 || d.hasPoolAmount(p)) {
+                        if (!firstPool) {
+                            b.add(',');
+                        }
+                        firstPool = false;
+                        b.add(names[k]).decimal(d.poolAmount(p)).ascii("\",\"units\":\"").decimal(d.poolUnits()[p])
+                                .ascii("\"}");
+                    }
+                }
+                b.add('}');
+                if (d.scalePpb() >= 0) {
+                    b.ascii(",\"scalePpb\":\"").decimal(d.scalePpb()).add('"');
+                }
+                b.ascii(",\"units\":\"").decimal(d.rawUnits()).ascii("\"}");
             }
-            sb.append('}');
-            if (d.scalePpb() >= 0) {
-                sb.append(",\"scalePpb\":\"").append(d.scalePpb()).append('"');
-            }
-            sb.append(",\"units\":\"").append(d.rawUnits()).append("\"}");
-            out.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        out.write(']');
+            parts[c + 1] = b;
+        });
+        return List.of(parts);
     }
 
     /** Marker for the streamed {@code densityCells} member. */
@@ -213,25 +253,47 @@ public final class ManifestDocument {
     }
 
     /**
-     * Device ids sorted once as an array (a million-entry TreeMap was a measurable part of a close), in String order:
-     * UTF-16 code units, RFC 8785's member order (RewardPropertiesTest checks the bytes against CanonicalJson).
+     * Device ids in String order: UTF-16 code units, RFC 8785's member order (RewardPropertiesTest checks the bytes
+     * against CanonicalJson). The allocations are in that order already, so when every cell is an allocated
+     * device's (no lookback epochs) their order is taken; otherwise the ids are sorted once as an array (a
+     * million-entry TreeMap was a measurable part of a close). Written in parallel chunks, as the allocations.
      */
-    private static void writeCells(Map<String, String> cells, OutputStream out) throws IOException {
-        String[] devices = cells.keySet().toArray(new String[0]);
-        java.util.Arrays.parallelSort(devices);
-        StringBuilder sb = new StringBuilder(64);
-        out.write('{');
-        for (int i = 0; i < devices.length; i++) {
-            sb.setLength(0);
-            if (i > 0) {
-                sb.append(',');
+    private static List<Bytes> cells(EpochAllocation a, Map<String, String> cells) {
+        String[] devices = new String[cells.size()];
+        String[] values = new String[cells.size()];
+        int n = 0;
+        for (EpochAllocation.DeviceAllocation d : a.devices()) {
+            String cell;
+            if (n < devices.length && (cell = cells.get(d.deviceId())) != null) {
+                devices[n] = d.deviceId();
+                values[n++] = cell;
             }
-            quote(devices[i], sb);
-            sb.append(':');
-            quote(cells.get(devices[i]), sb);
-            out.write(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        out.write('}');
+        if (n < devices.length) {
+            devices = cells.keySet().toArray(new String[0]);
+            java.util.Arrays.parallelSort(devices);
+            for (int i = 0; i < devices.length; i++) {
+                values[i] = cells.get(devices[i]);
+            }
+        }
+        String[] sorted = devices;
+        int chunks = (sorted.length + CHUNK - 1) / CHUNK;
+        Bytes[] parts = new Bytes[chunks + 2];
+        parts[0] = new Bytes(1).add('{');
+        parts[chunks + 1] = new Bytes(1).add('}');
+        IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = c * CHUNK;
+            int to = Math.min(sorted.length, from + CHUNK);
+            Bytes b = new Bytes((to - from) * 48);
+            for (int i = from; i < to; i++) {
+                if (i > 0) {
+                    b.add(',');
+                }
+                b.quoted(sorted[i]).add(':').quoted(values[i]);
+            }
+            parts[c + 1] = b;
+        });
+        return List.of(parts);
     }
 
     private static String quoted(String s) {
@@ -263,6 +325,83 @@ public final class ManifestDocument {
             }
         }
         sb.append('"');
+    }
+
+    /** A growable byte buffer that writes JSON pieces as UTF-8, without a String per entry. */
+    private static final class Bytes {
+        private byte[] buf;
+        private int length;
+
+        Bytes(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        private void room(int n) {
+            if (length + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(length + n, buf.length * 2));
+            }
+        }
+
+        Bytes add(int b) {
+            room(1);
+            buf[length++] = (byte) b;
+            return this;
+        }
+
+        Bytes add(byte[] bytes) {
+            room(bytes.length);
+            System.arraycopy(bytes, 0, buf, length, bytes.length);
+            length += bytes.length;
+            return this;
+        }
+
+        /** Text known to be printable ASCII that needs no escaping. */
+        Bytes ascii(String s) {
+            room(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                buf[length++] = (byte) s.charAt(i);
+            }
+            return this;
+        }
+
+        /** A JSON string as {@link #quote} writes it, then UTF-8: printable ASCII directly, anything else through it. */
+        Bytes quoted(String s) {
+            int start = length;
+            room(s.length() + 2);
+            buf[length++] = '"';
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+                    length = start;
+                    return add(ManifestDocument.quoted(s).getBytes(StandardCharsets.UTF_8));
+                }
+                buf[length++] = (byte) c;
+            }
+            buf[length++] = '"';
+            return this;
+        }
+
+        Bytes decimal(long v) {
+            if (v < 0) {
+                return ascii(Long.toString(v));
+            }
+            room(19);
+            int start = length;
+            do {
+                buf[length++] = (byte) ('0' + v % 10);
+                v /= 10;
+            } while (v != 0);
+            for (int i = start, j = length - 1; i < j; i++, j--) {
+                byte t = buf[i];
+                buf[i] = buf[j];
+                buf[j] = t;
+            }
+            return this;
+        }
+
+        Bytes decimal(BigInteger v) {
+            return v.bitLength() < 64 ? decimal(v.longValue()) : ascii(v.toString());
+        }
     }
 
     private static ObjectNode amounts(Map<String, BigInteger> byReason) {

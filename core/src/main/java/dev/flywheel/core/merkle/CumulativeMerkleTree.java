@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Merkle tree over {@link RewardLeaf}s, byte-for-byte the same as OpenZeppelin's JS
@@ -57,17 +58,25 @@ public final class CumulativeMerkleTree {
         }
         int count = leaves.size();
         Map<String, RewardLeaf> leafByAccount = HashMap.newHashMap(count);
-        HashedLeaf[] hashed = new HashedLeaf[count];
+        RewardLeaf[] leafArray = leaves.toArray(new RewardLeaf[0]);
         BigInteger total = BigInteger.ZERO;
-        int i = 0;
-        for (RewardLeaf leaf : leaves) {
+        for (RewardLeaf leaf : leafArray) {
             if (leafByAccount.putIfAbsent(leaf.account(), leaf) != null) {
                 throw new IllegalArgumentException("duplicate account in reward leaves: " + leaf.account());
             }
-            hashed[i++] = new HashedLeaf(leaf.account(), leafHash(domain, leaf));
             total = total.add(leaf.cumulativeAmount());
         }
-        Arrays.sort(hashed, (a, b) -> Arrays.compareUnsigned(a.hash, b.hash));
+        // Leaves and each level of inner nodes are hashed in parallel: every hash lands in its own slot, and the
+        // sort by hash fixes the order, so the tree does not depend on the threads.
+        byte[] prefix = domainPrefix(domain);
+        HashedLeaf[] hashed = new HashedLeaf[count];
+        IntStream.range(0, count).parallel()
+                .forEach(i -> hashed[i] = new HashedLeaf(leafArray[i].account(), leafHash(prefix, leafArray[i])));
+        // Unsigned byte order, by the first eight bytes as an unsigned long first (the same order, fewer compares).
+        Arrays.parallelSort(hashed, (a, b) -> {
+            int c = Long.compareUnsigned(a.prefix, b.prefix);
+            return c != 0 ? c : Arrays.compareUnsigned(a.hash, b.hash);
+        });
 
         byte[][] nodes = new byte[2 * count - 1][];
         Map<String, Integer> nodeIndexByAccount = HashMap.newHashMap(count);
@@ -76,17 +85,33 @@ public final class CumulativeMerkleTree {
             nodes[nodeIndex] = hashed[leafIndex].hash;
             nodeIndexByAccount.put(hashed[leafIndex].account, nodeIndex);
         }
-        for (int node = nodes.length - 1 - count; node >= 0; node--) {
-            nodes[node] = hashPair(nodes[2 * node + 1], nodes[2 * node + 2]);
+        // Inner nodes are 0 .. count - 2; those at one depth (2^d - 1 .. 2^(d+1) - 2) need only the depth below.
+        int lastInner = nodes.length - 1 - count;
+        for (int depth = 31 - Integer.numberOfLeadingZeros(Math.max(1, lastInner + 1)); depth >= 0 && lastInner >= 0; depth--) {
+            int from = (1 << depth) - 1;
+            int to = Math.min(lastInner, (1 << (depth + 1)) - 2);
+            IntStream range = IntStream.rangeClosed(from, to);
+            (to - from >= 1024 ? range.parallel() : range).forEach(node -> nodes[node] = hashPair(nodes[2 * node + 1], nodes[2 * node + 2]));
         }
         return new CumulativeMerkleTree(domain, nodes, nodeIndexByAccount, leafByAccount, total);
     }
 
     /** keccak256(keccak256(abi.encode(uint256 chainId, address distributor, address account, uint256 cumulativeAmount))). */
     public static byte[] leafHash(LeafDomain domain, RewardLeaf leaf) {
+        return leafHash(domainPrefix(domain), leaf);
+    }
+
+    /** The first 64 bytes of every leaf's encoding in a domain: chainId and distributor. */
+    private static byte[] domainPrefix(LeafDomain domain) {
+        byte[] prefix = new byte[64];
+        putUint256(prefix, 0, BigInteger.valueOf(domain.chainId()));
+        System.arraycopy(HEX.parseHex(domain.distributor(), 2, 42), 0, prefix, 32 + 12, 20);
+        return prefix;
+    }
+
+    private static byte[] leafHash(byte[] prefix, RewardLeaf leaf) {
         byte[] encoded = new byte[128];
-        putUint256(encoded, 0, BigInteger.valueOf(domain.chainId()));
-        System.arraycopy(HEX.parseHex(domain.distributor(), 2, 42), 0, encoded, 32 + 12, 20);
+        System.arraycopy(prefix, 0, encoded, 0, 64);
         System.arraycopy(HEX.parseHex(leaf.account(), 2, 42), 0, encoded, 64 + 12, 20);
         putUint256(encoded, 96, leaf.cumulativeAmount());
         return Keccak256.hash(Keccak256.hash(encoded));
@@ -172,6 +197,12 @@ public final class CumulativeMerkleTree {
         return "0x" + HEX.formatHex(bytes);
     }
 
-    private record HashedLeaf(String account, byte[] hash) {
+    private record HashedLeaf(String account, byte[] hash, long prefix) {
+        HashedLeaf(String account, byte[] hash) {
+            this(account, hash, (long) PREFIX.get(hash, 0));
+        }
     }
+
+    private static final java.lang.invoke.VarHandle PREFIX =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 }

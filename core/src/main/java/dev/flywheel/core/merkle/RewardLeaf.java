@@ -3,7 +3,6 @@ package dev.flywheel.core.merkle;
 import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One leaf of the cumulative rewards tree: an owner's account and everything it has earned since the
@@ -13,7 +12,6 @@ import java.util.regex.Pattern;
  * @param cumulativeAmount lifetime reward in token base units (18 decimals), a uint256
  */
 public record RewardLeaf(String account, BigInteger cumulativeAmount) {
-    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     public RewardLeaf {
         Objects.requireNonNull(account, "account");
@@ -29,9 +27,17 @@ public record RewardLeaf(String account, BigInteger cumulativeAmount) {
 
     /** Lower-cases a 0x + 40 hex address; case carries only an optional checksum, never identity. */
     public static String normaliseAccount(String account) {
-        if (!ADDRESS.matcher(account).matches()) {
+        // 0x and 40 hex digits, checked by hand rather than by a pattern: a close builds a leaf per owner.
+        boolean valid = account.length() == 42 && account.charAt(0) == '0' && account.charAt(1) == 'x';
+        boolean lower = true;
+        for (int i = 2; valid && i < 42; i++) {
+            char c = account.charAt(i);
+            valid = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            lower &= c < 'A' || c > 'F';
+        }
+        if (!valid) {
             throw new IllegalArgumentException("account must be 0x followed by 40 hex digits: " + account);
         }
-        return account.toLowerCase(Locale.ROOT);
+        return lower ? account : account.toLowerCase(Locale.ROOT);
     }
 }

@@ -35,10 +35,119 @@ public record EpochAllocation(long epoch, RewardRules rules, BigInteger emission
     }
 
     /**
-     * @param scalePpb density scale in parts per billion, or -1 when no pool of the rules is scaled
+     * One device's share: its amount per pool (indexed like the rules' pools) and in total. Held in longs when
+     * they fit, as they do for any realistic emission: a million devices with a BigInteger per pool amount made
+     * the garbage collector a large part of a close. {@link #poolAmounts()} and {@link #amount()} give the exact
+     * values either way.
      */
-    public record DeviceAllocation(String deviceId, String owner, long rawUnits, long scalePpb, long[] poolUnits,
-                                   BigInteger[] poolAmounts, BigInteger amount) {
+    public static final class DeviceAllocation {
+        private final String deviceId;
+        private final String owner;
+        private final long rawUnits;
+        private final long scalePpb;
+        private final long[] poolUnits;
+        private final long[] small; // per pool, when every amount and the total fit in a long; else null
+        private final long smallAmount;
+        private final BigInteger[] wide; // per pool, when small is null
+        private final BigInteger wideAmount;
+
+        /**
+         * @param scalePpb density scale in parts per billion, or -1 when no pool of the rules is scaled
+         */
+        public DeviceAllocation(String deviceId, String owner, long rawUnits, long scalePpb, long[] poolUnits,
+                                BigInteger[] poolAmounts, BigInteger amount) {
+            this.deviceId = deviceId;
+            this.owner = owner;
+            this.rawUnits = rawUnits;
+            this.scalePpb = scalePpb;
+            this.poolUnits = poolUnits;
+            this.small = null;
+            this.smallAmount = 0;
+            this.wide = poolAmounts;
+            this.wideAmount = amount;
+        }
+
+        /** Amounts in longs: {@code amount} is the sum of {@code poolAmounts}, which fits. */
+        DeviceAllocation(String deviceId, String owner, long rawUnits, long scalePpb, long[] poolUnits,
+                         long[] poolAmounts, long amount) {
+            this.deviceId = deviceId;
+            this.owner = owner;
+            this.rawUnits = rawUnits;
+            this.scalePpb = scalePpb;
+            this.poolUnits = poolUnits;
+            this.small = poolAmounts;
+            this.smallAmount = amount;
+            this.wide = null;
+            this.wideAmount = null;
+        }
+
+        public String deviceId() {
+            return deviceId;
+        }
+
+        public String owner() {
+            return owner;
+        }
+
+        public long rawUnits() {
+            return rawUnits;
+        }
+
+        public long scalePpb() {
+            return scalePpb;
+        }
+
+        /** Weighted units per pool (the array itself: do not change it). */
+        public long[] poolUnits() {
+            return poolUnits;
+        }
+
+        /** The device's amount in each pool, indexed like the rules' pools (a fresh array). */
+        public BigInteger[] poolAmounts() {
+            if (wide != null) {
+                return wide.clone();
+            }
+            BigInteger[] out = new BigInteger[small.length];
+            for (int p = 0; p < out.length; p++) {
+                out[p] = BigInteger.valueOf(small[p]);
+            }
+            return out;
+        }
+
+        /** The device's amount in pool {@code p}. */
+        public BigInteger poolAmount(int p) {
+            return wide != null ? wide[p] : BigInteger.valueOf(small[p]);
+        }
+
+        /** Whether the device has an amount other than zero in pool {@code p}. */
+        public boolean hasPoolAmount(int p) {
+            return wide != null ? wide[p].signum() != 0 : small[p] != 0;
+        }
+
+        /** The device's total over all pools. */
+        public BigInteger amount() {
+            return wide != null ? wideAmount : BigInteger.valueOf(smallAmount);
+        }
+
+        /** Adds the total to {@code sum} without a BigInteger when it fits in a long. */
+        void addAmountTo(Wide.Sum sum) {
+            if (wide != null) {
+                sum.add(wideAmount);
+            } else {
+                sum.add(smallAmount);
+            }
+        }
+
+        boolean hasAmount() {
+            return wide != null ? wideAmount.signum() > 0 : smallAmount > 0;
+        }
+
+        @Override
+        public String toString() {
+            return "DeviceAllocation[deviceId=" + deviceId + ", owner=" + owner + ", rawUnits=" + rawUnits + ", scalePpb="
+                    + scalePpb + ", poolUnits=" + java.util.Arrays.toString(poolUnits) + ", poolAmounts="
+                    + java.util.Arrays.toString(poolAmounts()) + ", amount=" + amount() + "]";
+        }
     }
 
     public BigInteger allocated() {
@@ -68,18 +177,25 @@ public record EpochAllocation(long epoch, RewardRules rules, BigInteger emission
 
     /** What each account earns this epoch: device totals by owner, plus cuts. */
     public SortedMap<String, BigInteger> byAccount() {
-        // Summed in a hash map, sorted once: a million merges into a TreeMap were a sixth of a million-device close.
-        Map<String, BigInteger> sums = new java.util.HashMap<>();
+        // Summed in a hash map, in longs while they fit (a BigInteger per merge was most of it), sorted once: a
+        // million merges into a TreeMap were a sixth of a million-device close.
+        Map<String, Wide.Sum> sums = new java.util.HashMap<>();
         for (DeviceAllocation d : devices) {
-            if (d.amount().signum() > 0) {
-                sums.merge(d.owner(), d.amount(), BigInteger::add);
+            if (d.hasAmount()) {
+                d.addAmountTo(sums.computeIfAbsent(d.owner(), k -> new Wide.Sum()));
             }
         }
         for (CutResult c : cuts) {
             if (c.amount().signum() > 0) {
-                sums.merge(c.account(), c.amount(), BigInteger::add);
+                sums.computeIfAbsent(c.account(), k -> new Wide.Sum()).add(c.amount());
             }
         }
-        return new TreeMap<>(sums);
+        String[] accounts = sums.keySet().toArray(new String[0]);
+        java.util.Arrays.sort(accounts);
+        TreeMap<String, BigInteger> out = new TreeMap<>();
+        for (String account : accounts) {
+            out.put(account, sums.get(account).value());
+        }
+        return out;
     }
 }

@@ -42,6 +42,23 @@ final class HexCounts {
         return keys[i] == 0 ? 0 : unclipped[i];
     }
 
+    /** The slot of a hex that is present, for {@link #unclippedAt} and {@link #clippedAt}: one probe for both counts. */
+    int slotOf(long hex) {
+        int i = slot(hex);
+        if (keys[i] == 0) {
+            throw new IllegalStateException("hex " + Long.toHexString(hex) + " was never counted");
+        }
+        return i;
+    }
+
+    long unclippedAt(int slot) {
+        return unclipped[slot];
+    }
+
+    long clippedAt(int slot) {
+        return clipped[slot];
+    }
+
     /** The hex's clipped count; the hex must be present. */
     long clipped(long hex) {
         int i = slot(hex);
@@ -51,13 +68,19 @@ final class HexCounts {
         return clipped[i];
     }
 
-    /** Sets every hex's clipped count to {@code clip(hex, unclipped)}. */
+    /**
+     * Sets every hex's clipped count to {@code clip(hex, unclipped)}, over blocks of slots in parallel: each slot
+     * writes only its own clipped count, and {@code clip} may read only unclipped counts, which do not change.
+     */
     void clip(Clip clip) {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0) {
-                clipped[i] = clip.clipped(keys[i], unclipped[i]);
+        int block = 4096;
+        java.util.stream.IntStream.range(0, (keys.length + block - 1) / block).parallel().forEach(b -> {
+            for (int i = b * block; i < Math.min(keys.length, (b + 1) * block); i++) {
+                if (keys[i] != 0) {
+                    clipped[i] = clip.clipped(keys[i], unclipped[i]);
+                }
             }
-        }
+        });
     }
 
     /** Calls {@code visitor} for every hex present, in slot order (callers must not depend on it). */

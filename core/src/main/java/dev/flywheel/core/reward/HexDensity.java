@@ -6,10 +6,12 @@ import dev.flywheel.core.geo.H3Native;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * HIP-17 hex density scaling. At the finest configured resolution a hex's unclipped count is its
@@ -28,91 +30,118 @@ public final class HexDensity {
 
     /** Scale in ppb for every device in {@code cellByDevice}; 0 for a device without a usable cell. */
     public static Map<String, Long> scales(RewardRules.DensityScaling config, Map<String, String> cellByDevice) {
-        List<RewardRules.HexLimit> limits = new ArrayList<>(config.resolutions());
-        limits.sort(Comparator.comparingInt(RewardRules.HexLimit::resolution));
-        int finest = limits.getLast().resolution();
-        H3Core h3 = H3Native.get();
+        Levels levels = new Levels(config, cellByDevice.values());
+        Map<String, Long> scales = new HashMap<>(cellByDevice.size() * 2);
+        cellByDevice.forEach((device, cell) -> scales.put(device, levels.scale(cell)));
+        return scales;
+    }
 
-        int n = cellByDevice.size();
-        String[] devices = new String[n];
-        long[] leafOf = new long[n]; // 0: no usable cell
-        HexCounts counts = new HexCounts(n);
-        int d = 0;
-        for (Map.Entry<String, String> e : cellByDevice.entrySet()) {
-            devices[d] = e.getKey();
-            String cell = e.getValue();
-            if (cell != null && H3Index.isValidCell(cell) && H3Index.resolution(cell) >= finest) {
-                leafOf[d] = parent(Long.parseUnsignedLong(cell, 16), finest);
-                counts.add(leafOf[d], 1);
-            }
-            d++;
-        }
-        // Per resolution, finest first: unclipped and clipped counts of every occupied hex.
-        HexCounts[] levels = new HexCounts[limits.size()];
-        for (int i = limits.size() - 1; i >= 0; i--) {
-            RewardRules.HexLimit limit = limits.get(i);
-            HexCounts level = counts;
-            level.clip((hex, count) -> {
-                // The limit is never below target (max >= target), so a hex at or under target is never
-                // clipped and its neighbours need not be looked up: most hexes, and most of the H3 calls.
-                if (count <= limit.target()) {
-                    return count;
+    /**
+     * Scale in ppb of each of {@code devices}, in their order, with the hexes counted over every device in
+     * {@code cellByDevice} (which may hold more devices: those active in the lookback epochs); 0 for a device
+     * without a usable cell. The devices are scaled in parallel: each scale reads only the finished counts.
+     *
+     * @param cellByDevice read from several threads: a map whose reads do not change it (a HashMap)
+     */
+    public static long[] scales(RewardRules.DensityScaling config, Map<String, String> cellByDevice, List<String> devices) {
+        Levels levels = new Levels(config, cellByDevice.values());
+        long[] scales = new long[devices.size()];
+        IntStream.range(0, scales.length).parallel()
+                .forEach(i -> scales[i] = levels.scale(cellByDevice.get(devices.get(i))));
+        return scales;
+    }
+
+    /** Unclipped and clipped counts of every occupied hex at every configured resolution, finest first. */
+    private static final class Levels {
+        private final int[] resolution;
+        private final HexCounts[] counts;
+
+        Levels(RewardRules.DensityScaling config, Collection<String> cells) {
+            List<RewardRules.HexLimit> limits = new ArrayList<>(config.resolutions());
+            limits.sort(Comparator.comparingInt(RewardRules.HexLimit::resolution));
+            int finest = limits.getLast().resolution();
+            H3Core h3 = H3Native.get();
+            HexCounts leaves = new HexCounts(cells.size());
+            for (String cell : cells) {
+                long leaf = leaf(cell, finest);
+                if (leaf != 0) {
+                    leaves.add(leaf, 1);
                 }
-                long occupied = 0;
-                for (Long neighbour : h3.gridDisk(hex, 1)) {
-                    if (neighbour != hex && level.unclipped(neighbour) >= limit.target()) {
-                        occupied++;
+            }
+            resolution = new int[limits.size()];
+            counts = new HexCounts[limits.size()];
+            // Per resolution, finest first: unclipped and clipped counts of every occupied hex.
+            HexCounts level = leaves;
+            for (int i = limits.size() - 1; i >= 0; i--) {
+                RewardRules.HexLimit limit = limits.get(i);
+                HexCounts current = level;
+                // In parallel (HexCounts.clip): H3Core is thread safe, and the lookups read unclipped counts only.
+                current.clip((hex, count) -> {
+                    // The limit is never below target (max >= target), so a hex at or under target is never
+                    // clipped and its neighbours need not be looked up: most hexes, and most of the H3 calls.
+                    if (count <= limit.target()) {
+                        return count;
                     }
+                    long occupied = 0;
+                    for (Long neighbour : h3.gridDisk(hex, 1)) {
+                        if (neighbour != hex && current.unclipped(neighbour) >= limit.target()) {
+                            occupied++;
+                        }
+                    }
+                    long hexLimit = Math.min(limit.max(), limit.target() * Math.max(1, occupied - limit.neighbors() + 1));
+                    return Math.min(count, hexLimit);
+                });
+                resolution[limits.size() - 1 - i] = limit.resolution();
+                counts[limits.size() - 1 - i] = current;
+                if (i > 0) {
+                    int coarser = limits.get(i - 1).resolution();
+                    HexCounts next = new HexCounts(current.size());
+                    current.forEach((hex, unclipped, clipped) -> next.add(parent(hex, coarser), clipped));
+                    level = next;
                 }
-                long hexLimit = Math.min(limit.max(), limit.target() * Math.max(1, occupied - limit.neighbors() + 1));
-                return Math.min(count, hexLimit);
-            });
-            levels[limits.size() - 1 - i] = level;
-            if (i > 0) {
-                int coarser = limits.get(i - 1).resolution();
-                HexCounts next = new HexCounts(level.size());
-                level.forEach((hex, unclipped, clipped) -> next.add(parent(hex, coarser), clipped));
-                counts = next;
             }
         }
-        Map<String, Long> scales = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            if (leafOf[i] == 0) {
-                scales.put(devices[i], 0L);
-                continue;
+
+        /** The device's hex at the finest resolution, or 0 when its cell is not usable. */
+        private long leaf(String cell, int finest) {
+            long h = H3Index.parseCell(cell);
+            return h == 0 || ((h >>> 52) & 0xF) < finest ? 0 : parent(h, finest);
+        }
+
+        /** Scale in ppb of a device at {@code cell}: 0 without a usable cell. */
+        long scale(String cell) {
+            long leaf = leaf(cell, resolution[0]);
+            if (leaf == 0) {
+                return 0;
             }
             // Only clipped levels change the product; in longs while it fits, exactly in BigInteger otherwise.
             long num = 1;
             long den = 1;
             BigInteger bigNum = null;
             BigInteger bigDen = null;
-            for (int level = 0; level < levels.length; level++) {
-                int res = limits.get(limits.size() - 1 - level).resolution();
-                long hex = parent(leafOf[i], res);
-                long u = levels[level].unclipped(hex);
-                long c = levels[level].clipped(hex);
-                if (c == u) {
+            for (int level = 0; level < counts.length; level++) {
+                HexCounts c = counts[level];
+                int slot = c.slotOf(level == 0 ? leaf : parent(leaf, resolution[level]));
+                long u = c.unclippedAt(slot);
+                long k = c.clippedAt(slot);
+                if (k == u) {
                     continue;
                 }
-                if (bigNum == null && Math.multiplyHigh(num, c) == 0 && Math.multiplyHigh(den, u) == 0
-                        && num * c >= 0 && den * u >= 0) {
-                    num *= c;
+                if (bigNum == null && Math.multiplyHigh(num, k) == 0 && Math.multiplyHigh(den, u) == 0
+                        && num * k >= 0 && den * u >= 0) {
+                    num *= k;
                     den *= u;
                 } else {
-                    bigNum = (bigNum == null ? BigInteger.valueOf(num) : bigNum).multiply(BigInteger.valueOf(c));
+                    bigNum = (bigNum == null ? BigInteger.valueOf(num) : bigNum).multiply(BigInteger.valueOf(k));
                     bigDen = (bigDen == null ? BigInteger.valueOf(den) : bigDen).multiply(BigInteger.valueOf(u));
                 }
             }
-            long scale;
             if (bigNum == null && Math.multiplyHigh(num, ONE) == 0 && num * ONE >= 0) {
-                scale = num * ONE / den;
-            } else {
-                scale = (bigNum == null ? BigInteger.valueOf(num) : bigNum).multiply(BigInteger.valueOf(ONE))
-                        .divide(bigDen == null ? BigInteger.valueOf(den) : bigDen).longValueExact();
+                return num * ONE / den;
             }
-            scales.put(devices[i], scale);
+            return (bigNum == null ? BigInteger.valueOf(num) : bigNum).multiply(BigInteger.valueOf(ONE))
+                    .divide(bigDen == null ? BigInteger.valueOf(den) : bigDen).longValueExact();
         }
-        return scales;
     }
 
     /** The H3 parent by bit layout: resolution field set, finer digits set to 7 (unused). */

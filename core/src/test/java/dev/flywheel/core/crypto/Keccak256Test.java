@@ -26,4 +26,23 @@ class Keccak256Test {
                 "world".getBytes(StandardCharsets.US_ASCII));
         assertArrayEquals(whole, parts);
     }
+
+    @Test
+    void oneBlockPathMatchesBouncyCastleAtEveryLength() {
+        java.util.Random r = new java.util.Random(11);
+        for (int length = 0; length <= 300; length++) {
+            for (int round = 0; round < 20; round++) {
+                byte[] in = new byte[length];
+                r.nextBytes(in);
+                org.bouncycastle.crypto.digests.KeccakDigest bc = new org.bouncycastle.crypto.digests.KeccakDigest(256);
+                bc.update(in, 0, in.length);
+                byte[] expected = new byte[32];
+                bc.doFinal(expected, 0);
+                assertArrayEquals(expected, Keccak256.hash(in), "length " + length);
+                int cut = length == 0 ? 0 : r.nextInt(length + 1);
+                assertArrayEquals(expected, Keccak256.hash(java.util.Arrays.copyOfRange(in, 0, cut),
+                        java.util.Arrays.copyOfRange(in, cut, length)), "length " + length + " in two parts");
+            }
+        }
+    }
 }
