@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Cost per million proofs at list prices (us-east-1), from its inputs, for docs/cost.md: the naive design (the IoT rule
  * invokes the verifier once per MQTT message), the design on main before the per-device ledger, and the new one, plus
- * the new one with a Kinesis stream instead of SQS. Every input has a default (the figures measured on the devnet, see
+ * the new one with a Kinesis stream instead of SQS (template parameter {@code ProofIngest=kinesis}). Every input has a default (the figures measured on the devnet, see
  * docs/cost.md) and can be overridden: {@code java -cp benchmarks.jar dev.flywheel.benchmarks.CostModel key=value ...}
  * ({@code keys} lists them). Prints a Markdown table.
  */
@@ -36,7 +36,7 @@ public final class CostModel {
         in.put("proofsPerDevicePerDay", 96.0);                // one every 15 minutes
         in.put("epochSeconds", 86_400.0);                     // template.yaml default
         in.put("rejectedFraction", 0.01);
-        in.put("proofsPerSecondPeak", 1_000.0);               // sizes the Kinesis shards (1,000 records/s each)
+        in.put("proofsPerSecondPeak", 1_000.0);               // sizes the Kinesis shards (1,000 records/s each; the verifier keeps up through ParallelizationFactor)
         in.put("proofsPerDay", 10_000_000.0);
         // Lambda.
         in.put("batchSize", 100.0);
