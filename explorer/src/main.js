@@ -260,7 +260,8 @@ async function rewardPage(n, id) {
       <li>Accepted proofs behind it (${r.acceptedProofs.length}):</li>
     </ol>
     <div data-field="accepted-proofs">${proofsTable(r.acceptedProofs)}</div>
-    <p class="muted">${esc(r.olderProofs)}</p>`;
+    <p class="muted">${esc(r.olderProofs)}. This epoch's, with Athena (database <code>&lt;stack&gt;_paper_trail</code>):</p>
+    <pre data-field="paper-trail-query">${esc(r.paperTrailQuery)}</pre>`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -21,7 +21,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -550,6 +553,20 @@ final class ExplorerApi {
         body.put("acceptedProofs", proofs.verdictsForDevice(deviceId, 1000).stream()
                 .filter(v -> "accepted".equals(v.outcome()) && v.epoch() == epoch).map(ExplorerApi::verdict).toList());
         body.put("olderProofs", PAPER_TRAIL);
+        body.put("paperTrailQuery", paperTrailQuery(deviceId, epoch, clock));
         return Response.ok(body);
+    }
+
+    /**
+     * The Athena query (Glue table {@code verdicts} in the stack's {@code <stack>_paper_trail} database) that lists the
+     * accepted proofs credited to a device in an epoch, for epochs whose proofs have left the replay guard. A batch's
+     * object sits under the day of its earliest receive time, so the range starts a day before the epoch; a redelivered
+     * batch writes a verdict's line again, hence DISTINCT. The device id is checked against {@link #DEVICE_ID} first.
+     */
+    static String paperTrailQuery(String deviceId, long epoch, EpochClock clock) {
+        DateTimeFormatter day = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
+        return "SELECT DISTINCT deliveryid, proofid, seq, units, receivedat FROM verdicts WHERE dt BETWEEN '"
+                + day.format(clock.start(epoch).minus(Duration.ofDays(1))) + "' AND '" + day.format(clock.end(epoch))
+                + "' AND device = '" + deviceId + "' AND epoch = " + epoch + " AND outcome = 'accepted' ORDER BY receivedat";
     }
 }

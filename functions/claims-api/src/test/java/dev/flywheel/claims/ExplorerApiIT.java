@@ -403,6 +403,12 @@ class ExplorerApiIT {
         assertEquals(epochs.manifest(0).orElseThrow().rootHex(), link.path("root").asText());
         assertEquals(3, link.path("acceptedProofs").size());
         link.path("acceptedProofs").forEach(p -> assertEquals(0, p.path("epoch").asLong()));
+        // For epochs past the replay guard: the paper trail's partitions that can hold the epoch's proofs, this device, accepted.
+        String query = link.path("paperTrailQuery").asText();
+        String firstDay = CLOCK.start(0).minus(java.time.Duration.ofDays(1)).toString().substring(0, 10);
+        String lastDay = CLOCK.end(0).toString().substring(0, 10);
+        assertTrue(query.contains("dt BETWEEN '" + firstDay + "' AND '" + lastDay + "'"), query);
+        assertTrue(query.contains("device = 'explorer-bob-1' AND epoch = 0 AND outcome = 'accepted'"), query);
 
         rejected("/network/epochs/0/devices/no-such-device", 404, "unknown_device");
         rejected("/network/epochs/1/devices/explorer-bob-1", 404, "epoch_not_closed");
