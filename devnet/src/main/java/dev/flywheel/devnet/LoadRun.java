@@ -177,7 +177,10 @@ public final class LoadRun {
             if (queueDepth != null) {
                 properties.put("flywheel.devnet.event-source.queue-depth", Integer.parseInt(queueDepth));
             }
-            int pollers = LocalFunctionHost.DEFAULT_POLLERS;
+            // Concurrent verifier batches (Lambda's SQS event source starts with five and scales up from there).
+            int pollers = Integer.parseInt(System.getenv().getOrDefault("FLYWHEEL_LOAD_POLLERS",
+                    String.valueOf(LocalFunctionHost.DEFAULT_POLLERS)));
+            properties.put("flywheel.devnet.event-source.pollers", pollers);
             int parallelism = Integer.parseInt(String.valueOf(properties.getOrDefault("flywheel.verifier.parallelism", 8)));
             int threads = pollers * parallelism;
             // A device state item after a few proofs is about 1.5 KB (guard entries, prior proof, rate windows).
