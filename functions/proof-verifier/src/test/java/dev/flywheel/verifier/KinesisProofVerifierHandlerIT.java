@@ -27,7 +27,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,12 +92,6 @@ class KinesisProofVerifierHandlerIT {
         return ProofCodec.encode(d.id(), seq, at, null, new SensorReading("pressure", 1013.25, "hpa"), signer);
     }
 
-    /** What the IoT rule's Kinesis action puts on the stream for a publish of {@code payload} by {@code thing}. */
-    private static String ruleMessage(String thing, byte[] payload, Instant receivedAt) {
-        return "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload) + "\",\"thing\":\"" + thing
-                + "\",\"topic\":\"flywheel/v1/" + thing + "/proofs\",\"receivedAt\":" + receivedAt.toEpochMilli() + "}";
-    }
-
     /** A record as Lambda's Kinesis event source hands it over, with the next sequence number of the shard. */
     private static KinesisEvent.KinesisEventRecord record(String partitionKey, String data) {
         String sequence = Long.toString(SEQUENCE.incrementAndGet());
@@ -153,12 +146,12 @@ class KinesisProofVerifierHandlerIT {
             records.add(r);
             expected.put(deliveryIdOf(r), outcome);
         };
-        add.accept(record(alice.id(), ruleMessage(alice.id(), honestAlice, now)), "accepted");
-        add.accept(record(alice.id(), ruleMessage(alice.id(), proof(alice, 2, now, alice.key()), now.plusMillis(1))), "accepted");
-        add.accept(record(bob.id(), ruleMessage(bob.id(), proof(bob, 1, now, bob.key()), now)), "accepted");
-        add.accept(record(bob.id(), ruleMessage(bob.id(), proof(bob, 2, now, DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM)),
+        add.accept(record(alice.id(), ProofVerifierHandlerIT.ruleMessage(alice.id(), honestAlice, now)), "accepted");
+        add.accept(record(alice.id(), ProofVerifierHandlerIT.ruleMessage(alice.id(), proof(alice, 2, now, alice.key()), now.plusMillis(1))), "accepted");
+        add.accept(record(bob.id(), ProofVerifierHandlerIT.ruleMessage(bob.id(), proof(bob, 1, now, bob.key()), now)), "accepted");
+        add.accept(record(bob.id(), ProofVerifierHandlerIT.ruleMessage(bob.id(), proof(bob, 2, now, DeviceSigningKey.generate(SignatureScheme.ED25519, RANDOM)),
                 now.plusMillis(1))), "bad_signature");
-        add.accept(record(alice.id(), ruleMessage(alice.id(), "{\"v\":1,\"device\":".getBytes(StandardCharsets.UTF_8), now)),
+        add.accept(record(alice.id(), ProofVerifierHandlerIT.ruleMessage(alice.id(), "{\"v\":1,\"device\":".getBytes(StandardCharsets.UTF_8), now)),
                 "malformed_json");
         // Only something other than the IoT rule can write these; they must still not block the shard.
         add.accept(record("anyone", "this is not json"), "invalid_rule_message");
@@ -183,7 +176,7 @@ class KinesisProofVerifierHandlerIT {
 
         // The IoT rule's action retried after a lost answer puts the same message again: a new record, a new sequence
         // number, the same proof: replayed, pointing at the credited delivery.
-        KinesisEvent.KinesisEventRecord reput = record(alice.id(), ruleMessage(alice.id(), honestAlice, now));
+        KinesisEvent.KinesisEventRecord reput = record(alice.id(), ProofVerifierHandlerIT.ruleMessage(alice.id(), honestAlice, now));
         assertEquals(List.of(), handler.handleRequest(event(List.of(reput)), null).getBatchItemFailures());
         assertEquals(Map.of(deliveryIdOf(reput), "replayed"), storedVerdicts(Set.of(deliveryIdOf(reput))));
         DynamoProofLedger.VerdictRecord replay = ledger.verdictsForDevice(alice.id(), 50).stream()

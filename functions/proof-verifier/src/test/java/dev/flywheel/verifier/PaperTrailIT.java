@@ -76,9 +76,8 @@ class PaperTrailIT {
             payloads.put("m-3", ProofCodec.encode(id, 3, now, null, new SensorReading("pressure", 1013.5, "hpa"),
                     DeviceSigningKey.generate(SignatureScheme.ED25519, random)));
             List<SQSEvent.SQSMessage> messages = new ArrayList<>();
-            payloads.forEach((mid, payload) -> messages.add(message(id + "-" + mid, "{\"payload\":\""
-                    + Base64.getEncoder().encodeToString(payload) + "\",\"thing\":\"" + id + "\",\"topic\":\"flywheel/v1/" + id
-                    + "/proofs\",\"receivedAt\":" + now.toEpochMilli() + "}")));
+            payloads.forEach((mid, payload) -> messages.add(message(id + "-" + mid,
+                    ProofVerifierHandlerIT.ruleMessage(id, payload, now))));
             messages.add(message(id + "-m-4", "not a rule message"));
             SQSEvent event = new SQSEvent();
             event.setRecords(messages);

@@ -96,8 +96,8 @@ class ProofVerifierHandlerIT {
         return ProofCodec.encode(d.id(), seq, at, null, new SensorReading("pressure", 1013.25, "hpa"), signer);
     }
 
-    /** What the IoT rule puts on the queue for a publish of {@code payload} by {@code thing}. */
-    private static String ruleMessage(String thing, byte[] payload, Instant receivedAt) {
+    /** What the IoT rule's action (SQS or Kinesis) carries for a publish of {@code payload} by {@code thing}. */
+    static String ruleMessage(String thing, byte[] payload, Instant receivedAt) {
         return "{\"payload\":\"" + Base64.getEncoder().encodeToString(payload) + "\",\"thing\":\"" + thing
                 + "\",\"topic\":\"flywheel/v1/" + thing + "/proofs\",\"receivedAt\":" + receivedAt.toEpochMilli() + "}";
     }
