@@ -55,6 +55,8 @@ public final class DynamoProofLedger implements VerdictLedger {
     static final int UNATTRIBUTED_SHARDS = 8;
     private static final int ATTEMPTS = 8;
     private static final int EPOCHS_AHEAD = 8;
+    /** Most states {@link #warm} keeps: several batches' devices (a batch has at most 100 deliveries). */
+    private static final int WARM_LIMIT = 10_000;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -72,7 +74,7 @@ public final class DynamoProofLedger implements VerdictLedger {
     /** States the verifier just read for its prior-proof check, handed to the write that follows (one read per proof). */
     private final Map<String, DeviceState> justRead = new ConcurrentHashMap<>();
     /**
-     * States known for the batch in hand: read together by {@link #prepare} (one {@code BatchGetItem} per 100 devices
+     * States known for the batches in hand: read together by {@link #prepare} (one {@code BatchGetItem} per 100 devices
      * instead of a {@code GetItem} per proof) and replaced by what this ledger itself just wrote, so a device's next
      * proof in the batch needs no read at all. Only an optimisation: every write is conditional on the version, and a
      * state changed by another writer meanwhile ends in a re-read (or a re-judgement) as with a stale read.
@@ -133,10 +135,16 @@ public final class DynamoProofLedger implements VerdictLedger {
         };
     }
 
-    /** Reads the state of every device of the batch at once, eventually consistent (as {@link #readForVerification}). */
+    /**
+     * Reads the state of every device of the batch at once, eventually consistent (as {@link #readForVerification}).
+     * Replaces only the batch's own devices: a ledger may serve concurrent batches (the devnet runs one per shard or
+     * poller in one JVM), and clearing the map dropped the states the others had just read, one {@code GetItem} each.
+     */
     @Override
     public void prepare(List<InboundProof> batch) {
-        warm.clear();
+        if (warm.size() > WARM_LIMIT) {
+            warm.clear();
+        }
         List<String> devices = batch.stream().map(InboundProof::topicDeviceId)
                 .filter(d -> d != null && !InboundProof.UNATTRIBUTED.equals(d)).distinct().toList();
         BatchReads.Found found = BatchReads.get(dynamo, table, devices.stream().map(DeviceState::key).toList(), false);
@@ -146,7 +154,9 @@ public final class DynamoProofLedger implements VerdictLedger {
         found.unprocessed().forEach(key -> unprocessed.add(str(key, "pk")));
         for (String deviceId : devices) {
             String pk = DeviceState.partition(deviceId);
-            if (!unprocessed.contains(pk)) { // what stayed unprocessed is read one by one as before
+            if (unprocessed.contains(pk)) { // read one by one as before, not from an older batch's state
+                warm.remove(deviceId);
+            } else {
                 warm.put(deviceId, DeviceState.from(deviceId, byPk.get(pk)));
             }
         }

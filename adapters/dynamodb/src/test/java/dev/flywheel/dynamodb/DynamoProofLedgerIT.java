@@ -281,6 +281,54 @@ class DynamoProofLedgerIT {
         assertEquals(List.of(new WorkCredit(late.id(), late.owner(), 2)), ledger.credits(epoch + 1));
     }
 
+    /** Two batches in flight on one ledger (the devnet's shards share a verifier): neither drops the other's read states. */
+    @Test
+    void concurrentBatchesKeepEachOthersPreparedStates() {
+        long epoch = 510;
+        Device a = device(SignatureScheme.ED25519);
+        Device b = device(SignatureScheme.ED25519);
+        Instant received = in(epoch, 10);
+        for (Device d : List.of(a, b)) {
+            InboundProof first = delivery(newDeliveryId(), d, received, proof(d, 1, received, 21.0));
+            assertEquals(Outcome.RECORDED, ledger.record(first, accepted(first)).outcome());
+        }
+        InboundProof nextOfA = delivery(newDeliveryId(), a, received.plusSeconds(5), proof(a, 2, received.plusSeconds(5), 21.5));
+        InboundProof nextOfB = delivery(newDeliveryId(), b, received.plusSeconds(5), proof(b, 2, received.plusSeconds(5), 21.5));
+
+        var requests = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        try (DynamoDbClient counted = dev.flywheel.testing.MotoDynamo.clientBuilder()
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                                                software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+                        // The ledger table's requests only (the epoch-status reads go to the epochs table).
+                        switch (context.request()) {
+                            case software.amazon.awssdk.services.dynamodb.model.GetItemRequest g when g.tableName().equals(tables.ledger()) ->
+                                    requests.add("GetItem");
+                            case software.amazon.awssdk.services.dynamodb.model.PutItemRequest put when put.tableName().equals(tables.ledger()) ->
+                                    requests.add("PutItem");
+                            case software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest batch
+                                    when batch.requestItems().containsKey(tables.ledger()) -> requests.add("BatchGetItem");
+                            default -> {
+                            }
+                        }
+                    }
+                })).build()) {
+            var shared = new DynamoProofLedger(counted, tables, CLOCK, Duration.ofDays(1));
+            shared.prepare(List.of(nextOfA));
+            shared.prepare(List.of(nextOfB)); // the second batch begins while the first is being verified
+            for (InboundProof next : List.of(nextOfA, nextOfB)) {
+                // The verifier's prior-proof check reads the state (DynamoPriorProofs), then the verdict is recorded.
+                assertTrue(shared.priorProofs().last(next.topicDeviceId(), "sensor.reading").isPresent());
+                assertEquals(Outcome.RECORDED, shared.record(next, accepted(next)).outcome());
+            }
+            assertEquals(List.of("BatchGetItem", "BatchGetItem", "PutItem", "PutItem"),
+                    List.copyOf(requests), "each state read once, by its batch's BatchGetItem");
+        }
+        assertEquals(List.of(new WorkCredit(a.id(), a.owner(), 2)), ledger.credits(epoch).stream()
+                .filter(c -> c.deviceId().equals(a.id())).toList());
+    }
+
     @Test
     void rejectionsAreStoredWithReasonDetailAndEvidence() {
         long epoch = 500;

@@ -99,12 +99,15 @@ public final class MotoDynamo {
 
     /** A client for moto; the dummy credentials come from the environment (.devnet/env). */
     public static DynamoDbClient client() {
-        URI endpoint = endpoint();
+        return clientBuilder().build();
+    }
+
+    /** {@link #client()}'s builder, for a test that adds to it (an interceptor that counts requests, say). */
+    public static software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder clientBuilder() {
         return DynamoDbClient.builder()
-                .endpointOverride(endpoint)
+                .endpointOverride(endpoint())
                 .region(Region.of(System.getProperty("aws.region", System.getenv("AWS_REGION"))))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+                .httpClient(UrlConnectionHttpClient.create());
     }
 
     /** template.yaml, found by walking up from the working directory (a module dir under Maven). */
