@@ -68,10 +68,10 @@ public final class AwsRequestTimes implements ExecutionInterceptor {
                 .sorted(Comparator.comparingDouble(Operation::totalSeconds).reversed()).toList();
     }
 
-    /** The snapshot as a JSON-ready map: operation to requests and total seconds. */
-    public static Map<String, Object> asMap() {
+    /** A snapshot as a JSON-ready map: operation to requests and total seconds. */
+    public static Map<String, Object> asMap(List<Operation> snapshot) {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (Operation o : snapshot()) {
+        for (Operation o : snapshot) {
             out.put(o.name(), Map.of("requests", o.requests(), "seconds", Math.round(o.totalSeconds() * 10) / 10.0));
         }
         return out;

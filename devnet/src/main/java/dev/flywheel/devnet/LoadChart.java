@@ -57,8 +57,9 @@ final class LoadChart {
         g.fillRect(0, 0, WIDTH, HEIGHT);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString("Flywheel load run: %s devices, %s proofs/s sustained, store ceiling ratio %s".formatted(
-                summary.get("devices"), summary.get("sustainedProofsPerSecond"), summary.get("ratioToStoreCeiling")), 20, 30);
+        g.drawString("Flywheel load run: %s devices (%s), %s proofs/s sustained, store ceiling ratio %s".formatted(
+                summary.get("devices"), summary.get("ingest"), summary.get("sustainedProofsPerSecond"),
+                summary.get("ratioToStoreCeiling")), 20, 30);
         panel(g, "proofs per second (grey: published, blue: verdicts heard)", 70, 60, WIDTH - 100, 280,
                 new double[][]{published, verdicts}, new Color[]{PUBLISHED, VERDICTS}, "/s");
         panel(g, "publish -> verdict latency, seconds (green p50, orange p95, red p99)", 70, 400, WIDTH - 100, 280,

@@ -177,12 +177,18 @@ public final class LoadRun {
             if (queueDepth != null) {
                 properties.put("flywheel.devnet.event-source.queue-depth", Integer.parseInt(queueDepth));
             }
-            // Concurrent verifier batches (Lambda's SQS event source starts with five and scales up from there).
+            // The template's ProofIngest: kinesis (the ingest docs/cost.md prices at $1.24 per million proofs) or sqs.
+            String ingest = System.getenv().getOrDefault("FLYWHEEL_LOAD_INGEST", "kinesis");
+            properties.put(LocalFunctionHost.INGEST_PROPERTY, ingest);
+            // Concurrent verifier batches: with SQS, the pollers (Lambda's SQS event source starts with five and scales up
+            // from there); with Kinesis, one batch per shard (ParallelizationFactor 1, per-device order).
             int pollers = Integer.parseInt(System.getenv().getOrDefault("FLYWHEEL_LOAD_POLLERS",
                     String.valueOf(LocalFunctionHost.DEFAULT_POLLERS)));
+            int shards = Integer.parseInt(System.getenv().getOrDefault("FLYWHEEL_LOAD_SHARDS", "4"));
             properties.put("flywheel.devnet.event-source.pollers", pollers);
+            properties.put("flywheel.devnet.kinesis.shards", shards);
             int parallelism = Integer.parseInt(String.valueOf(properties.getOrDefault("flywheel.verifier.parallelism", 8)));
-            int threads = pollers * parallelism;
+            int threads = ("kinesis".equals(ingest) ? shards : pollers) * parallelism;
             // A device state item after a few proofs is about 1.5 KB (guard entries, prior proof, rate windows).
             int itemBytes = 1500;
             say("store ceiling: %d clients doing the ledger's GetItem + conditional PutItem (%d-byte items) for %d s"
@@ -243,6 +249,8 @@ public final class LoadRun {
                 }
                 say("fleet done: " + report.summary().replace("\n", "; "));
                 int delivered = report.expectedVerdicts();
+                // The pipeline's requests (fleet registration to the last receipt), before the checks and the closes below add theirs.
+                List<AwsRequestTimes.Operation> pipelineRequests = AwsRequestTimes.snapshot();
 
                 // Receipts are best effort: the ledger is the truth. Wait until it holds a verdict per delivered message.
                 say("checking the ledger for a verdict per delivered message (" + delivered + ")");
@@ -319,10 +327,11 @@ public final class LoadRun {
                         "itemBytes", ceiling.itemBytes(), "seconds", round(ceiling.seconds())));
                 summary.put("ratioToStoreCeiling", round(ratio));
                 // scripts/load gives SQS a moto_server of its own (as on AWS, a service apart from DynamoDB).
-                summary.put("sqsEndpoint", System.getenv().getOrDefault("AWS_ENDPOINT_URL_SQS", "the devnet's moto (shared)"));
+                summary.put("ingest", "kinesis".equals(ingest) ? "kinesis, " + shards + " shards" : "sqs, " + pollers + " pollers");
+                summary.put("ingestEndpoint", System.getenv().getOrDefault("AWS_ENDPOINT_URL_SQS", "the devnet's moto (shared)"));
                 summary.put("verifierInvocations", host.verifierInvocations());
                 // Where the stand-in's time went, from the fleet's first publish to the books (the books' own scans included).
-                summary.put("awsRequests", AwsRequestTimes.asMap());
+                summary.put("awsRequests", AwsRequestTimes.asMap(pipelineRequests));
                 summary.put("accounting", books);
                 summary.put("passed", books.ok() && report.connectFailures() == 0 && report.publishFailures() == 0);
                 summary.put("timeline", timelineOf(timeline));
@@ -338,13 +347,13 @@ public final class LoadRun {
                         percentile(sorted, 50) / 1000.0, percentile(sorted, 95) / 1000.0, percentile(sorted, 99) / 1000.0,
                         sorted.size());
                 System.out.printf("  %-26s %.1f proofs/s; pipeline at %.2f of it (goal >= 0.7)%n", "store ceiling", ceiling.proofsPerSecond(), ratio);
-                System.out.printf("  %-26s %s%n", "SQS endpoint", summary.get("sqsEndpoint"));
+                System.out.printf("  %-26s %s at %s%n", "ingest", summary.get("ingest"), summary.get("ingestEndpoint"));
                 System.out.printf("  %-26s %s%n", "accounting", books.summary());
-                List<AwsRequestTimes.Operation> operations = AwsRequestTimes.snapshot();
-                for (int i = 0; i < Math.min(8, operations.size()); i++) {
-                    AwsRequestTimes.Operation o = operations.get(i);
-                    System.out.printf("  %-26s %-34s %,8d requests %8.1f s %7.1f ms each%n", i == 0 ? "AWS stand-in, by time" : "",
-                            o.name(), o.requests(), o.totalSeconds(), o.meanMillis());
+                for (int i = 0; i < Math.min(8, pipelineRequests.size()); i++) {
+                    AwsRequestTimes.Operation o = pipelineRequests.get(i);
+                    System.out.printf("  %-26s %-34s %,8d requests (%.2f a proof) %8.1f s %7.1f ms each%n",
+                            i == 0 ? "AWS stand-in, by time" : "", o.name(), o.requests(),
+                            o.requests() / (double) Math.max(1, timeline.published.get()), o.totalSeconds(), o.meanMillis());
                 }
                 System.out.printf("  %-26s %s, %s%n", "files", out.resolve("summary.json"), chart);
                 System.out.println();
