@@ -1,6 +1,6 @@
 package dev.flywheel.athena;
 
-import dev.flywheel.core.verify.PaperTrailSearch;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.AthenaException;
 import software.amazon.awssdk.services.athena.model.ColumnInfo;

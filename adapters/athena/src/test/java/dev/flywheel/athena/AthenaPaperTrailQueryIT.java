@@ -1,7 +1,7 @@
 package dev.flywheel.athena;
 
 import dev.flywheel.core.epoch.EpochClock;
-import dev.flywheel.core.verify.PaperTrailSearch;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.athena.AthenaClient;

@@ -2,7 +2,7 @@ package dev.flywheel.s3;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flywheel.core.verify.PaperTrailSearch;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;

@@ -10,7 +10,7 @@ import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.proof.ReasonCode;
 import dev.flywheel.core.types.sensor.SensorReading;
 import dev.flywheel.core.verify.InboundProof;
-import dev.flywheel.core.verify.PaperTrailSearch;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import dev.flywheel.core.verify.Verdict;
 import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationService;

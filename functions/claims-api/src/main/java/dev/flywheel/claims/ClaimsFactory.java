@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.core.claims.ClaimService;
 import dev.flywheel.athena.AthenaPaperTrailQuery;
 import dev.flywheel.core.epoch.EpochClock;
-import dev.flywheel.core.verify.PaperTrailSearch;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoExplorerReads;
 import dev.flywheel.dynamodb.DynamoHexSummaries;

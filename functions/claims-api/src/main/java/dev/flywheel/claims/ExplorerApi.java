@@ -10,7 +10,7 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.geo.H3Index;
-import dev.flywheel.core.verify.PaperTrailSearch;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoExplorerReads;
 import dev.flywheel.dynamodb.DynamoHexSummaries;

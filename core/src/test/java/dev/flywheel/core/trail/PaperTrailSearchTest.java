@@ -1,4 +1,4 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.trail;
 
 import dev.flywheel.core.epoch.EpochClock;
 import org.junit.jupiter.api.Test;

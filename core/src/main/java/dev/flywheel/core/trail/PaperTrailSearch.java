@@ -1,4 +1,4 @@
-package dev.flywheel.core.verify;
+package dev.flywheel.core.trail;
 
 import dev.flywheel.core.epoch.EpochClock;
 
@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Port: the accepted proofs credited to a device in an epoch, read back from the paper trail ({@link VerdictArchive}'s
+ * Port: the accepted proofs credited to a device in an epoch, read back from the paper trail ({@code VerdictArchive}'s
  * objects, {@code verdicts/dt=<yyyy-MM-dd>/...}). The last link of the explorer's evidence chain for epochs whose proofs
  * have left the replay guard; the ledger keeps no per-proof item (that would double its write units per proof).
  * Adapters: a scan of the S3 objects (devnet scale) and an Athena query over the Glue table {@code verdicts} (AWS).
