@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Wires the claims API: the ledger by owner (DynamoDB), the distributor's state (the chain, RPC URL from Secrets
@@ -59,20 +60,39 @@ public class ClaimsFactory {
                                       @Value("${flywheel.explorer.athena.workgroup:}") String workGroup,
                                       @Value("${flywheel.explorer.athena.database:}") String database,
                                       @Value("${flywheel.explorer.athena.deadline-seconds:20}") long deadlineSeconds) {
+        // Built on the first click, not at cold start: most requests never read the trail.
         return switch (mode.strip()) {
-            case "athena" -> new AthenaPaperTrailQuery(AthenaClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                    required(workGroup, "flywheel.explorer.athena.workgroup"), required(database, "flywheel.explorer.athena.database"),
-                    Duration.ofSeconds(deadlineSeconds), Clock.systemUTC());
+            case "athena" -> {
+                String wg = required(workGroup, "flywheel.explorer.athena.workgroup");
+                String db = required(database, "flywheel.explorer.athena.database");
+                yield lazily(() -> new AthenaPaperTrailQuery(AthenaClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
+                        wg, db, Duration.ofSeconds(deadlineSeconds), Clock.systemUTC()));
+            }
             case "s3" -> {
+                String trail = required(bucket, "flywheel.paper-trail.bucket");
                 // Path-style addressing when an endpoint override is set (moto, LocalStack), as the verifier's writer.
                 boolean overridden = System.getenv("AWS_ENDPOINT_URL") != null || System.getenv("AWS_ENDPOINT_URL_S3") != null;
-                yield new S3PaperTrailScan(S3Client.builder().httpClient(UrlConnectionHttpClient.create()).forcePathStyle(overridden)
-                        .build(), required(bucket, "flywheel.paper-trail.bucket"), json);
+                yield lazily(() -> new S3PaperTrailScan(S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+                        .forcePathStyle(overridden).build(), trail, json));
             }
             case "none" -> query -> new PaperTrailSearch.Failed(null,
                     "this API reads no paper trail (flywheel.explorer.paper-trail is none)");
             default -> throw new IllegalArgumentException("flywheel.explorer.paper-trail is athena, s3 or none, not " + mode);
         };
+    }
+
+    private static PaperTrailSearch lazily(Supplier<PaperTrailSearch> make) {
+        var once = new Object() {
+            private PaperTrailSearch search;
+
+            synchronized PaperTrailSearch get() {
+                if (search == null) {
+                    search = make.get();
+                }
+                return search;
+            }
+        };
+        return query -> once.get().acceptedProofs(query);
     }
 
     private static String required(String value, String property) {
