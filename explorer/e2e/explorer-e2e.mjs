@@ -2,7 +2,7 @@
 //   node e2e/explorer-e2e.mjs <expectations.json> <output dir>
 // The expectations come from the records the ledger stored after a devnet run (ExplorerE2EIT writes them):
 //   { explorerUrl, hexCount, device: { id, verdicts: [{deliveryId, outcome}] }, owner: { address, claimable, claimed, balance },
-//     epoch, rewardDevice }
+//     epoch, rewardDevice, rewardUnits, rewardProofs: [deliveryId] }
 // Checks the map's hex count, the device's verdicts and the owner's claimable amount against them, clicks Claim
 // and waits for the new balance, and saves a screenshot of each page into the output dir. Prints one JSON line;
 // exits non-zero with the failed check's message.
@@ -119,6 +119,17 @@ try {
   const accepted = await page.locator('[data-field="accepted-proofs"] [data-verdict="accepted"]').count();
   if (accepted < 1) throw new Error('the reward page lists no accepted proof behind the reward');
   await shot('evidence.png');
+  // The last link from the paper trail (the S3 objects the verifier wrote; Athena on AWS): one click.
+  await page.click('[data-action="paper-trail"]');
+  await page.waitForSelector('[data-field="paper-trail"][data-state="done"], [data-field="paper-trail"][data-state="error"]');
+  const trailState = await page.getAttribute('[data-field="paper-trail"]', 'data-state');
+  if (trailState !== 'done') throw new Error('paper trail: ' + await page.textContent('[data-field="paper-trail"]'));
+  const trailDeliveries = (await page.locator('[data-field="paper-trail"] [data-trail-delivery]').evaluateAll(
+    (cells) => cells.map((c) => c.dataset.trailDelivery))).sort();
+  check('paper-trail proofs', trailDeliveries, expected.rewardProofs);
+  check('paper-trail count', Number(await page.textContent('[data-field="paper-trail-count"]')), expected.rewardProofs.length);
+  check('paper-trail units = the reward\'s units', Number(await page.textContent('[data-field="paper-trail-units"]')), expected.rewardUnits);
+  await shot('paper-trail.png');
 
   // Bad input: a readable error, not a broken page.
   await open('#/device/no-such-device');
@@ -129,7 +140,7 @@ try {
   await shot('error.png');
 
   if (browserErrors.length) throw new Error('uncaught errors in the page: ' + browserErrors.join('; '));
-  result = { ok: true, checks: checks.length, hexCount, verdicts: verdicts.length, claimable: expected.owner.claimable,
+  result = { ok: true, checks: checks.length, hexCount, verdicts: verdicts.length, trailProofs: trailDeliveries.length, claimable: expected.owner.claimable,
     claimTx, claimRetries, balanceBefore: before.toString(), balanceAfter: after.toString(), seconds: (Date.now() - started) / 1000, screenshots: outDir };
 } catch (e) {
   // What the page showed when it failed: its text and a screenshot.

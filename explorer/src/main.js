@@ -257,11 +257,56 @@ async function rewardPage(n, id) {
       <li>Manifest <a href="${apiUrl(`/network/epochs/${r.epoch}/manifest`)}" target="_blank" rel="noopener">epoch ${r.epoch}</a>, SHA-256 <code>${esc(short(r.manifestHash))}</code>;
         this device's entry: <code data-field="allocation">${esc(r.allocation ? JSON.stringify(r.allocation) : 'none')}</code></li>
       <li>Device reward: ${wei('reward', r.reward)} for ${esc(r.units)} units (${esc(Object.entries(r.work).map(([p, u]) => `${p}: ${u}`).join(', ') || 'no work')}), paid to <a href="${link.owner(r.owner || '')}">${esc(r.owner || '–')}</a></li>
-      <li>Accepted proofs behind it (${r.acceptedProofs.length}):</li>
+      <li>Accepted proofs behind it: <button type="button" data-action="paper-trail">Accepted proofs from the paper trail</button>
+        <div data-field="paper-trail" aria-live="polite"></div></li>
     </ol>
+    <h2>Still in the replay guard (${r.acceptedProofs.length})</h2>
     <div data-field="accepted-proofs">${proofsTable(r.acceptedProofs)}</div>
-    <p class="muted">${esc(r.olderProofs)}. This epoch's, with Athena (database <code>&lt;stack&gt;_paper_trail</code>):</p>
-    <pre data-field="paper-trail-query">${esc(r.paperTrailQuery)}</pre>`;
+    <details class="muted">
+      <summary>For auditors: the same question in SQL</summary>
+      <p>${esc(r.olderProofs)}. The paper-trail link runs this Athena query (database <code>&lt;stack&gt;_paper_trail</code>):</p>
+      <pre data-field="paper-trail-query">${esc(r.paperTrailQuery)}</pre>
+    </details>`;
+  const button = app.querySelector('[data-action="paper-trail"]');
+  const out = app.querySelector('[data-field="paper-trail"]');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    out.dataset.state = 'loading';
+    out.innerHTML = '<p class="muted">Reading the paper trail…</p>';
+    try {
+      const t = await api(r.proofsPath);
+      out.innerHTML = paperTrailTable(t, r.units);
+      out.dataset.state = 'done';
+    } catch (e) {
+      out.innerHTML = paperTrailError(e);
+      out.dataset.state = 'error';
+    }
+    button.disabled = false;
+  });
+}
+
+/** The accepted proofs the paper trail holds for the reward, with their units against the reward's. */
+function paperTrailTable(t, rewardedUnits) {
+  const matches = Number(t.units) === Number(rewardedUnits);
+  return `<p><span data-field="paper-trail-count">${esc(t.count)}</span> accepted proofs,
+      <span data-field="paper-trail-units">${esc(t.units)}</span> units
+      ${matches ? '(the reward\'s units)' : `<strong>(the reward counts ${esc(rewardedUnits)})</strong>`},
+      from the paper trail (days ${esc(t.days)})${t.truncated ? `; the first ${esc(t.cap)} only` : ''}.</p>`
+    + table(['Received', 'Seq', 'Type', 'Units', 'Proof id', 'Delivery'], t.proofs.map((p) => [
+      esc(p.receivedAt), esc(p.sequence), esc(p.proofType), esc(p.units), `<code>${esc(short(p.proofId))}</code>`,
+      `<code data-trail-delivery="${esc(p.deliveryId)}">${esc(p.deliveryId)}</code>`,
+    ]), 'The paper trail holds no accepted proof of this device in this epoch.');
+}
+
+function paperTrailError(e) {
+  if (e instanceof ApiError && e.status === 503 && e.code === 'paper_trail_query_running') {
+    return `<div class="error" role="alert"><strong>The paper-trail query is still running: retry in a few seconds.</strong>
+      <p>${esc(e.message)}</p></div>`;
+  }
+  if (e instanceof ApiError && e.status === 502) {
+    return `<div class="error" role="alert"><strong>The paper-trail query failed.</strong><p>${esc(e.message)}</p></div>`;
+  }
+  return errorBox(e);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

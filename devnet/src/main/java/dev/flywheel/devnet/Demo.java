@@ -176,7 +176,9 @@ public final class Demo {
             // The host also plays IoT Core's HTTPS data plane for the verifier's receipts, so the verifier
             // needs the host's URL before the host starts: pick its port now when none is configured.
             int hostPort = devnet.hostPort() != 0 ? devnet.hostPort() : HostProperties.freePort();
-            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, hostPort);
+            Map<String, Object> properties = new java.util.LinkedHashMap<>(HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, hostPort));
+            // The explorer's evidence chain reads accepted proofs back from the paper trail.
+            properties.putAll(HostProperties.paperTrail(devnet));
             var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(),
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(2), hostPort);

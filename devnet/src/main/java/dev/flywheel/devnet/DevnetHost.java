@@ -80,7 +80,9 @@ public final class DevnetHost {
             Instant genesis = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(epochSeconds);
             EpochClock clock = new EpochClock(genesis, Duration.ofSeconds(epochSeconds));
             var provisioned = new DevnetProvisioner(devnet, dynamo, sqs, secrets).provision(clock);
-            Map<String, Object> properties = HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, devnet.hostPort());
+            Map<String, Object> properties = new java.util.LinkedHashMap<>(HostProperties.forStack(devnet, provisioned, genesis, epochSeconds, devnet.hostPort()));
+            // The explorer's evidence chain reads accepted proofs back from the paper trail.
+            properties.putAll(HostProperties.paperTrail(devnet));
             var settings = new LocalFunctionHost.Settings(properties, provisioned.queueUrl(), provisioned.ingestErrorQueueUrl(),
                     Duration.ofSeconds(5), Duration.ofSeconds(5), devnet.hostPort());
             LocalFunctionHost host = new LocalFunctionHost(devnet, settings, sqs, DevnetHost::log);

@@ -43,6 +43,27 @@ public final class HostProperties {
         return p;
     }
 
+    /**
+     * The paper trail on moto's S3, for a host that serves the explorer (the demo, {@code scripts/devnet up}): creates the
+     * stack's trail bucket (kept when it exists) and returns the properties that make the verifier write the trail
+     * there ({@code flywheel.paper-trail.bucket}, template.yaml's {@code PaperTrailBucket}) and the claims API read it
+     * back with the S3 reader ({@code flywheel.explorer.paper-trail=s3}; Athena on AWS). Load runs and most ITs go
+     * without, as their measured pipelines always have.
+     */
+    public static Map<String, Object> paperTrail(DevnetConfig devnet) {
+        String bucket = (devnet.stackName() + "-paper-trail").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).forcePathStyle(true).build()) {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException kept) {
+            // a re-run on the same devnet: the trail so far stays
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("flywheel.paper-trail.bucket", bucket);
+        p.put("flywheel.explorer.paper-trail", "s3");
+        return p;
+    }
+
     /** A free loopback port, for a host whose port is not configured. */
     public static int freePort() throws java.io.IOException {
         try (var socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {

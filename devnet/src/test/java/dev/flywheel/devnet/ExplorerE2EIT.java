@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * closer, settler on Anvil), then, while its host still serves the API and the built app, {@code explorer/e2e/explorer-e2e.mjs}
  * (playwright-core driving Debian's {@code chromium}) checks the map's hex count, one device's verdicts and one owner's
  * claimable amount against what the ledger and the chain hold (read here through the adapters, not the API), clicks
- * Claim (the devnet's test wallet signs) and sees the balance change. Screenshots land in
+ * Claim (the devnet's test wallet signs) and sees the balance change, and on a reward's page clicks "Accepted proofs from
+ * the paper trail" and checks the listed proofs against the ledger's (the same deliveries, their units the reward's).
+ * Screenshots land in
  * {@code devnet/target/explorer-e2e/}.
  */
 class ExplorerE2EIT {
@@ -68,7 +70,7 @@ class ExplorerE2EIT {
             browserResult.add(log);
         });
         assertEquals(1, browserResult.size());
-        for (String page : List.of("map.png", "device.png", "owner.png", "owner-claimed.png", "epoch.png", "evidence.png", "error.png")) {
+        for (String page : List.of("map.png", "device.png", "owner.png", "owner-claimed.png", "epoch.png", "evidence.png", "paper-trail.png", "error.png")) {
             assertTrue(Files.size(out.resolve(page)) > 10_000, page + " is a real screenshot");
         }
     }
@@ -180,7 +182,14 @@ class ExplorerE2EIT {
                 }
                 Objects.requireNonNull(owner, "no owner with something to claim under the active root of epoch " + active);
                 awaitPayable(web3j, running, owner, epochs.ownerBalance(active, owner).orElseThrow());
-                String rewardDevice = epochs.deviceRewards(epoch).stream().findFirst().orElseThrow().deviceId();
+                var reward = epochs.deviceRewards(epoch).stream().findFirst().orElseThrow();
+                String rewardDevice = reward.deviceId();
+                // The accepted proofs behind that reward as the ledger recorded them (the run is younger than the replay
+                // guard, so the ledger still lists them): what the paper-trail link must list, adding up to the units.
+                long rewardEpoch = epoch;
+                List<String> rewardProofs = proofs.verdictsForDevice(rewardDevice, 1000).stream()
+                        .filter(v -> "accepted".equals(v.outcome()) && v.epoch() == rewardEpoch)
+                        .map(DynamoProofLedger.VerdictRecord::deliveryId).sorted().toList();
 
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("explorerUrl", running.explorerUrl());
@@ -190,6 +199,8 @@ class ExplorerE2EIT {
                         "claimed", claimer.claimedAmount(owner).toString(), "balance", claimer.tokenBalance(owner).toString()));
                 e.put("epoch", epoch);
                 e.put("rewardDevice", rewardDevice);
+                e.put("rewardUnits", reward.units());
+                e.put("rewardProofs", rewardProofs);
                 return e;
             } finally {
                 web3j.shutdown();

@@ -99,6 +99,10 @@ public class ClaimsApiHandler extends MicronautRequestHandler<APIGatewayV2HTTPEv
             // Map answers scan the devices table: let browsers and CDNs reuse them for a while.
             response.setHeaders(Map.of("content-type", "application/json", "cache-control", "public, max-age=15"));
         }
+        if (r.status() == 503 && ((Map<String, ?>) r.body()).get("retryAfterSeconds") instanceof Number retry) {
+            // A paper-trail query still running: the same request finds the same query again.
+            response.setHeaders(Map.of("content-type", "application/json", "retry-after", retry.toString()));
+        }
         return response;
     }
 

@@ -10,6 +10,7 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.geo.H3Index;
+import dev.flywheel.core.trail.PaperTrailSearch;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoExplorerReads;
 import dev.flywheel.dynamodb.DynamoHexSummaries;
@@ -21,10 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +44,9 @@ final class ExplorerApi {
     /** Newest verdicts shown on a device page. */
     static final int RECENT_PROOFS = 50;
     /** The paper trail keeps accepted proofs older than the replay guard: where the answer says to look. */
-    private static final String PAPER_TRAIL = "accepted proofs older than the replay guard (about an hour) are in the paper trail: "
-            + "verdicts/dt=<yyyy-MM-dd>/ in the PaperTrailBucket (docs/architecture.md, \"Paper trail\")";
+    private static final String PAPER_TRAIL = "accepted proofs older than the replay guard (about an hour) are in the paper trail "
+            + "(verdicts/dt=<yyyy-MM-dd>/ in the PaperTrailBucket, docs/architecture.md \"Paper trail\"); "
+            + "/network/epochs/{n}/devices/{id}/proofs reads a device's accepted proofs of a closed epoch from it";
 
     /** An answer: status and body (a map, or raw JSON bytes for the manifest). */
     record Response(int status, Object body, boolean cacheable) {
@@ -67,13 +66,14 @@ final class ExplorerApi {
     private final DynamoEpochLedger epochs;
     private final ClaimService claims;
     private final ChainReads chain;
+    private final PaperTrailSearch paperTrail;
     private final EpochClock clock;
     private final Clock wall;
     private final ObjectMapper json;
 
     ExplorerApi(DynamoExplorerReads reads, DynamoHexSummaries hexSummaries, DynamoOnboardingRegistry registry,
-                DynamoProofLedger proofs, DynamoEpochLedger epochs, ClaimService claims, ChainReads chain, EpochClock clock,
-                Clock wall, ObjectMapper json) {
+                DynamoProofLedger proofs, DynamoEpochLedger epochs, ClaimService claims, ChainReads chain,
+                PaperTrailSearch paperTrail, EpochClock clock, Clock wall, ObjectMapper json) {
         this.reads = reads;
         this.hexSummaries = hexSummaries;
         this.registry = registry;
@@ -81,6 +81,7 @@ final class ExplorerApi {
         this.epochs = epochs;
         this.claims = claims;
         this.chain = chain;
+        this.paperTrail = paperTrail;
         this.json = json;
         this.clock = clock;
         this.wall = wall;
@@ -102,6 +103,7 @@ final class ExplorerApi {
                 case 4 -> epoch(p[3]);
                 case 5 -> "manifest".equals(p[4]) ? manifest(p[3]) : notFound(path);
                 case 6 -> "devices".equals(p[4]) ? epochDevice(p[3], p[5]) : notFound(path);
+                case 7 -> "devices".equals(p[4]) && "proofs".equals(p[6]) ? epochDeviceProofs(p[3], p[5]) : notFound(path);
                 default -> notFound(path);
             };
             default -> notFound(path);
@@ -111,7 +113,8 @@ final class ExplorerApi {
     private static Response notFound(String path) {
         return Response.error(404, "not_found", "no explorer endpoint at " + path
                 + "; endpoints: /network/summary, /network/hexes, /network/hexes/{cell}, /network/devices/{id}, "
-                + "/network/owners/{address}, /network/epochs/{n}, /network/epochs/{n}/manifest, /network/epochs/{n}/devices/{id}");
+                + "/network/owners/{address}, /network/epochs/{n}, /network/epochs/{n}/manifest, /network/epochs/{n}/devices/{id}, "
+                + "/network/epochs/{n}/devices/{id}/proofs");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -521,28 +524,49 @@ final class ExplorerApi {
                 .orElseGet(() -> Response.error(404, "epoch_not_closed", "epoch " + epoch + " has no manifest: it is not closed yet"));
     }
 
-    /** One link of the evidence chain: a device's reward in an epoch, its manifest entry and the accepted proofs behind it. */
-    private Response epochDevice(String text, String deviceId) {
+    /** The checks every evidence-chain link of (epoch, device) makes: the epoch's manifest, or the 4xx answer. */
+    private sealed interface ClosedEpochArg permits ClosedEpochArg.Value, ClosedEpochArg.Invalid {
+        record Value(long epoch, EpochManifest manifest) implements ClosedEpochArg {
+        }
+
+        record Invalid(Response response) implements ClosedEpochArg {
+        }
+    }
+
+    private ClosedEpochArg closedEpochOfDevice(String text, String deviceId) {
         EpochArg arg = epochArg(text, false);
         if (arg instanceof EpochArg.Invalid invalid) {
-            return invalid.response();
+            return new ClosedEpochArg.Invalid(invalid.response());
         }
         if (!DEVICE_ID.matcher(deviceId).matches()) {
-            return Response.error(400, "invalid_device_id", "a device id is 1-128 characters of [A-Za-z0-9:_-], got '" + clip(deviceId) + "'");
+            return new ClosedEpochArg.Invalid(Response.error(400, "invalid_device_id",
+                    "a device id is 1-128 characters of [A-Za-z0-9:_-], got '" + clip(deviceId) + "'"));
         }
         long epoch = ((EpochArg.Value) arg).epoch();
         if (registry.find(deviceId).isEmpty()) {
-            return Response.error(404, "unknown_device", "no device " + deviceId + " is registered");
+            return new ClosedEpochArg.Invalid(Response.error(404, "unknown_device", "no device " + deviceId + " is registered"));
         }
         Optional<EpochManifest> closed = epochs.manifest(epoch);
         if (closed.isEmpty()) {
-            return Response.error(404, "epoch_not_closed", "epoch " + epoch + " is not closed yet: no rewards to trace");
+            return new ClosedEpochArg.Invalid(Response.error(404, "epoch_not_closed",
+                    "epoch " + epoch + " is not closed yet: no rewards to trace"));
         }
+        return new ClosedEpochArg.Value(epoch, closed.get());
+    }
+
+    /** One link of the evidence chain: a device's reward in an epoch, its manifest entry and the accepted proofs behind it. */
+    private Response epochDevice(String text, String deviceId) {
+        ClosedEpochArg arg = closedEpochOfDevice(text, deviceId);
+        if (arg instanceof ClosedEpochArg.Invalid invalid) {
+            return invalid.response();
+        }
+        long epoch = ((ClosedEpochArg.Value) arg).epoch();
+        EpochManifest manifest = ((ClosedEpochArg.Value) arg).manifest();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("epoch", epoch);
         body.put("deviceId", deviceId);
-        body.put("root", closed.get().rootHex());
-        body.put("manifestHash", closed.get().manifestHash());
+        body.put("root", manifest.rootHex());
+        body.put("manifestHash", manifest.manifestHash());
         body.put("rootTx", epochs.rootTransaction(epoch).orElse(null));
         DynamoExplorerReads.Share share = reads.shares(deviceId, List.of(epoch)).get(epoch);
         body.put("reward", share == null ? "0" : share.amount().toString());
@@ -553,20 +577,77 @@ final class ExplorerApi {
         body.put("acceptedProofs", proofs.verdictsForDevice(deviceId, 1000).stream()
                 .filter(v -> "accepted".equals(v.outcome()) && v.epoch() == epoch).map(ExplorerApi::verdict).toList());
         body.put("olderProofs", PAPER_TRAIL);
+        body.put("proofsPath", proofsPath(epoch, deviceId));
         body.put("paperTrailQuery", paperTrailQuery(deviceId, epoch, clock));
         return Response.ok(body);
     }
 
+    private static String proofsPath(long epoch, String deviceId) {
+        return "/network/epochs/" + epoch + "/devices/" + deviceId + "/proofs";
+    }
+
+    /**
+     * The last link of the evidence chain, for any closed epoch: the accepted proofs credited to the device in the epoch,
+     * read from the paper trail ({@link PaperTrailSearch}: the S3 objects on the devnet, Athena on AWS). Their units add
+     * up to the device's units in the epoch. A query still running is a 503 with a retry hint, a failed one a 502 with
+     * the store's reason.
+     */
+    private Response epochDeviceProofs(String text, String deviceId) {
+        ClosedEpochArg arg = closedEpochOfDevice(text, deviceId);
+        if (arg instanceof ClosedEpochArg.Invalid invalid) {
+            return invalid.response();
+        }
+        long epoch = ((ClosedEpochArg.Value) arg).epoch();
+        PaperTrailSearch.Query query = PaperTrailSearch.Query.of(deviceId, epoch, clock);
+        return switch (paperTrail.acceptedProofs(query)) {
+            case PaperTrailSearch.Found found -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("epoch", epoch);
+                body.put("deviceId", deviceId);
+                body.put("source", "paper-trail");
+                body.put("days", query.firstDay() + ".." + query.lastDay());
+                body.put("count", found.proofs().size());
+                body.put("units", found.units());
+                body.put("truncated", found.truncated());
+                body.put("cap", PaperTrailSearch.CAP);
+                body.put("proofs", found.proofs().stream().map(p -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("deliveryId", p.deliveryId());
+                    m.put("proofId", p.proofId());
+                    m.put("sequence", p.seq());
+                    m.put("proofType", p.proofType());
+                    m.put("units", p.units());
+                    m.put("receivedAt", p.receivedAt().toString());
+                    return m;
+                }).toList());
+                body.put("paperTrailQuery", query.sql());
+                // A closed epoch's trail no longer changes.
+                yield new Response(200, body, true);
+            }
+            case PaperTrailSearch.Running running -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("error", "paper_trail_query_running");
+                body.put("detail", running.detail());
+                body.put("queryId", running.searchId());
+                body.put("retryAfterSeconds", running.retryAfter().toSeconds());
+                yield new Response(503, body, false);
+            }
+            case PaperTrailSearch.Failed failed -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("error", "paper_trail_query_failed");
+                body.put("detail", failed.reason());
+                body.put("queryId", failed.searchId());
+                yield new Response(502, body, false);
+            }
+        };
+    }
+
     /**
      * The Athena query (Glue table {@code verdicts} in the stack's {@code <stack>_paper_trail} database) that lists the
-     * accepted proofs credited to a device in an epoch, for epochs whose proofs have left the replay guard. A batch's
-     * object sits under the day of its earliest receive time, so the range starts a day before the epoch; a redelivered
-     * batch writes a verdict's line again, hence DISTINCT. The device id is checked against {@link #DEVICE_ID} first.
+     * accepted proofs credited to a device in an epoch: {@link PaperTrailSearch.Query#sql()}, what the {@code /proofs}
+     * link runs on AWS, shown to auditors who query the trail themselves.
      */
     static String paperTrailQuery(String deviceId, long epoch, EpochClock clock) {
-        DateTimeFormatter day = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
-        return "SELECT DISTINCT deliveryid, proofid, seq, units, receivedat FROM verdicts WHERE dt BETWEEN '"
-                + day.format(clock.start(epoch).minus(Duration.ofDays(1))) + "' AND '" + day.format(clock.end(epoch))
-                + "' AND device = '" + deviceId + "' AND epoch = " + epoch + " AND outcome = 'accepted' ORDER BY receivedat";
+        return PaperTrailSearch.Query.of(deviceId, epoch, clock).sql();
     }
 }

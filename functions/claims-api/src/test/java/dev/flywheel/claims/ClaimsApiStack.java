@@ -17,6 +17,7 @@ import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.math.BigInteger;
@@ -29,7 +30,9 @@ import java.util.Map;
 /**
  * What the claims API's ITs stand up on the test devnet: a fresh distributor on Anvil (the deployer also the guardian,
  * {@code publisher} the root publisher), the RPC URL as a Secrets Manager secret and the template's tables on moto, and
- * the handler wired to them with no roots cache, so each request sees the chain as it is at that moment.
+ * the handler wired to them with no roots cache, so each request sees the chain as it is at that moment. The paper trail
+ * is a bucket on moto read by the S3 reader ({@code flywheel.explorer.paper-trail=s3}, as on the devnet); a test writes
+ * into it what the verifier would ({@link #trail}).
  */
 final class ClaimsApiStack implements AutoCloseable {
     // Anvil's default dev accounts (mnemonic "test test ... junk"): one deploys and governs, one publishes roots,
@@ -52,6 +55,8 @@ final class ClaimsApiStack implements AutoCloseable {
     final ClaimsApiHandler handler;
     final DynamoProofLedger proofs;
     final DynamoEpochLedger epochs;
+    final S3Client s3;
+    final String trail;
 
     /** On {@link #CLOCK}, deployed by {@link #DEPLOYER} with {@link #PUBLISHER} as the root publisher. */
     ClaimsApiStack(String name, BigInteger emission, Duration activationDelay) {
@@ -86,6 +91,11 @@ final class ClaimsApiStack implements AutoCloseable {
                 "flywheel.chain.id", Long.toString(chainId),
                 "flywheel.distributor.address", contracts.distributorAddress()));
         properties.put("flywheel.claims.roots-cache-seconds", "0");
+        s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).forcePathStyle(true).build();
+        trail = name + "-trail-" + System.nanoTime();
+        s3.createBucket(b -> b.bucket(trail));
+        properties.put("flywheel.explorer.paper-trail", "s3");
+        properties.put("flywheel.paper-trail.bucket", trail);
         handler = new ClaimsApiHandler(ApplicationContext.builder().properties(properties));
         proofs = new DynamoProofLedger(dynamo, tables, clock, Duration.ofDays(1));
         epochs = new DynamoEpochLedger(dynamo, tables, proofs);
@@ -96,6 +106,7 @@ final class ClaimsApiStack implements AutoCloseable {
         handler.close();
         MotoDynamo.deleteTables(dynamo, tables);
         dynamo.close();
+        s3.close();
         web3j.shutdown();
     }
 }

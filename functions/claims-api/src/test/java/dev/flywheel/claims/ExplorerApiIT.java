@@ -39,6 +39,8 @@ import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.DynamoSettlementAlarms;
 import dev.flywheel.dynamodb.DynamoTransactionJournal;
 import dev.flywheel.dynamodb.TableNames;
+import dev.flywheel.s3.S3VerdictArchive;
+import dev.flywheel.core.verify.VerificationService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,7 +78,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The explorer's JSON endpoints against the real stand-ins: registry, ledger and epochs on moto, the distributor on
  * Anvil. One network is built once (three devices of two owners in two hexes, accepted proofs, one replayed delivery,
  * epoch 0 closed, its root published and active), and every endpoint is checked against what the adapters stored,
- * including the bad inputs: unknown device or owner, malformed addresses and ids, epochs out of range.
+ * including the bad inputs: unknown device or owner, malformed addresses and ids, epochs out of range. Every verdict is
+ * also written to the paper trail on moto's S3 as the verifier writes it (one object per batch, one batch redelivered).
  */
 class ExplorerApiIT {
     private static final BigInteger EMISSION = new BigInteger("6000000000000000000000");
@@ -101,6 +104,7 @@ class ExplorerApiIT {
     private static final Map<String, DeviceSigningKey> KEYS = new HashMap<>();
     private static final Map<String, byte[]> PAYLOADS = new HashMap<>();
     private static String replayedDelivery;
+    private static final List<VerificationService.Result.Done> RECORDED = new ArrayList<>();
 
     @BeforeAll
     static void buildNetwork() throws Exception {
@@ -134,6 +138,15 @@ class ExplorerApiIT {
         Verdict judged = verifier.verify(replay);
         VerdictLedger.Recorded recorded = proofs.record(replay, judged);
         assertEquals(ReasonCode.REPLAYED, assertInstanceOf(Verdict.Rejected.class, recorded.stored()).reason());
+        RECORDED.add(new VerificationService.Result.Done(replay, recorded));
+        // The paper trail as the verifier writes it: the batch's object, then a redelivery of part of it with another
+        // member (a second object holding bob-1's first proof again, now not its first recording).
+        S3VerdictArchive trail = new S3VerdictArchive(stack.s3, stack.trail, JSON);
+        trail.archive(RECORDED);
+        VerificationService.Result.Done again = RECORDED.stream()
+                .filter(d -> d.delivery().deliveryId().equals("explorer-bob-1#1")).findFirst().orElseThrow();
+        trail.archive(List.of(new VerificationService.Result.Done(again.delivery(), new VerdictLedger.Recorded(
+                VerdictLedger.Outcome.ALREADY_RECORDED, again.recorded().stored(), again.recorded().epoch())), RECORDED.get(0)));
 
         Clock wall = Clock.fixed(CLOCK.end(0).plusSeconds(1), ZoneOffset.UTC);
         assertEquals(1, new EpochCloser(epochs, new DynamoEpochWork(dynamo, tables), DeviceLocations.of(Map.of()),
@@ -179,7 +192,9 @@ class ExplorerApiIT {
             InboundProof in = delivery(deviceId, seq, deviceId + "#" + seq);
             Verdict v = verifier.verify(in);
             assertInstanceOf(Verdict.Accepted.class, v);
-            assertEquals(VerdictLedger.Outcome.RECORDED, proofs.record(in, v).outcome());
+            VerdictLedger.Recorded recorded = proofs.record(in, v);
+            assertEquals(VerdictLedger.Outcome.RECORDED, recorded.outcome());
+            RECORDED.add(new VerificationService.Result.Done(in, recorded));
         }
     }
 
@@ -413,5 +428,50 @@ class ExplorerApiIT {
         rejected("/network/epochs/0/devices/no-such-device", 404, "unknown_device");
         rejected("/network/epochs/1/devices/explorer-bob-1", 404, "epoch_not_closed");
         rejected("/network/epochs/x/devices/explorer-bob-1", 400, "invalid_epoch");
+        assertEquals("/network/epochs/0/devices/explorer-bob-1/proofs", link.path("proofsPath").asText());
+    }
+
+    /**
+     * The last link, for any closed epoch: the device's accepted proofs of the epoch read back from the paper trail, each
+     * once although a redelivered batch wrote one of them twice, and their units add up to the units the device was
+     * rewarded for in that epoch (the manifest's entry).
+     */
+    @Test
+    void acceptedProofsFromThePaperTrailAddUpToTheRewardedUnits() throws Exception {
+        for (String device : List.of("explorer-alice-1", "explorer-alice-2", "explorer-bob-1")) {
+            JsonNode link = ok("/network/epochs/0/devices/" + device);
+            JsonNode trail = ok(link.path("proofsPath").asText());
+            assertEquals("paper-trail", trail.path("source").asText());
+            assertEquals(link.path("units").asLong(), trail.path("units").asLong(), device + ": " + trail);
+            assertEquals(link.path("allocation").path("units").asLong(), trail.path("units").asLong(), link.toString());
+            long sum = 0;
+            List<String> ids = new ArrayList<>();
+            for (JsonNode p : trail.path("proofs")) {
+                sum += p.path("units").asLong();
+                ids.add(p.path("deliveryId").asText());
+                assertFalse(p.path("proofId").asText().isBlank());
+                assertEquals(SensorReading.TYPE, p.path("proofType").asText());
+            }
+            assertEquals(trail.path("units").asLong(), sum);
+            assertEquals(trail.path("count").asInt(), ids.size());
+            // The same proofs the replay guard still lists for this young epoch, in receive order; never the replay.
+            List<String> guard = new ArrayList<>();
+            link.path("acceptedProofs").forEach(p -> guard.add(p.path("deliveryId").asText()));
+            assertEquals(guard.stream().sorted().toList(), ids.stream().sorted().toList(), device);
+            assertEquals(ids.stream().sorted().toList(), ids, "receive order: " + ids);
+            assertFalse(ids.contains(replayedDelivery));
+            assertFalse(trail.path("truncated").asBoolean());
+            assertEquals(link.path("paperTrailQuery").asText(), trail.path("paperTrailQuery").asText());
+        }
+        assertEquals(3, ok("/network/epochs/0/devices/explorer-bob-1/proofs").path("count").asInt(),
+                "bob-1's first proof was written to two objects: listed once");
+
+        rejected("/network/epochs/x/devices/explorer-bob-1/proofs", 400, "invalid_epoch");
+        rejected("/network/epochs/-1/devices/explorer-bob-1/proofs", 400, "epoch_out_of_range");
+        rejected("/network/epochs/0/devices/bad%20id/proofs", 400, "invalid_device_id");
+        rejected("/network/epochs/0/devices/no-such-device/proofs", 404, "unknown_device");
+        rejected("/network/epochs/1/devices/explorer-bob-1/proofs", 404, "epoch_not_closed");
+        rejected("/network/epochs/0/devices/explorer-bob-1/verdicts", 404, "not_found");
+        assertTrue(get("/network/nothing").getBody().contains("/network/epochs/{n}/devices/{id}/proofs"));
     }
 }
