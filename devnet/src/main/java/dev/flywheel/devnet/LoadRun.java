@@ -177,6 +177,8 @@ public final class LoadRun {
             if (queueDepth != null) {
                 properties.put("flywheel.devnet.event-source.queue-depth", Integer.parseInt(queueDepth));
             }
+            // The verifier writes the paper trail as on AWS (one S3 object per batch).
+            properties.putAll(HostProperties.paperTrail(devnet));
             // The template's ProofIngest: kinesis (the ingest docs/cost.md prices at $1.24 per million proofs) or sqs.
             String ingest = System.getenv().getOrDefault("FLYWHEEL_LOAD_INGEST", "kinesis");
             properties.put(LocalFunctionHost.INGEST_PROPERTY, ingest);
