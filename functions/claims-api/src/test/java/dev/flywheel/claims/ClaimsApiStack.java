@@ -57,6 +57,7 @@ final class ClaimsApiStack implements AutoCloseable {
     final DynamoEpochLedger epochs;
     final S3Client s3;
     final String trail;
+    private final Map<String, Object> properties;
 
     /** On {@link #CLOCK}, deployed by {@link #DEPLOYER} with {@link #PUBLISHER} as the root publisher. */
     ClaimsApiStack(String name, BigInteger emission, Duration activationDelay) {
@@ -79,7 +80,7 @@ final class ClaimsApiStack implements AutoCloseable {
         }
         dynamo = MotoDynamo.client();
         tables = MotoDynamo.createTables(dynamo);
-        Map<String, Object> properties = new HashMap<>(Map.of(
+        properties = new HashMap<>(Map.of(
                 "flywheel.devices.table", tables.devices(),
                 "flywheel.ledger.table", tables.ledger(),
                 "flywheel.epochs.table", tables.epochs(),
@@ -99,6 +100,13 @@ final class ClaimsApiStack implements AutoCloseable {
         handler = new ClaimsApiHandler(ApplicationContext.builder().properties(properties));
         proofs = new DynamoProofLedger(dynamo, tables, clock, Duration.ofDays(1));
         epochs = new DynamoEpochLedger(dynamo, tables, proofs);
+    }
+
+    /** Another handler on the same stack with some properties changed (the caller closes it). */
+    ClaimsApiHandler handlerWith(Map<String, Object> overrides) {
+        Map<String, Object> changed = new HashMap<>(properties);
+        changed.putAll(overrides);
+        return new ClaimsApiHandler(ApplicationContext.builder().properties(changed));
     }
 
     @Override

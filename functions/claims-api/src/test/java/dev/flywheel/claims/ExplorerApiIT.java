@@ -206,6 +206,10 @@ class ExplorerApiIT {
     }
 
     private static APIGatewayV2HTTPResponse get(String pathAndQuery) {
+        return get(handler, pathAndQuery);
+    }
+
+    private static APIGatewayV2HTTPResponse get(ClaimsApiHandler handler, String pathAndQuery) {
         APIGatewayV2HTTPEvent request = new APIGatewayV2HTTPEvent();
         String[] parts = pathAndQuery.split("\\?", 2);
         request.setRawPath(parts[0]);
@@ -473,5 +477,62 @@ class ExplorerApiIT {
         rejected("/network/epochs/1/devices/explorer-bob-1/proofs", 404, "epoch_not_closed");
         rejected("/network/epochs/0/devices/explorer-bob-1/verdicts", 404, "not_found");
         assertTrue(get("/network/nothing").getBody().contains("/network/epochs/{n}/devices/{id}/proofs"));
+    }
+
+    /**
+     * On AWS the link runs Athena; here moto's, which runs no SQL but keeps workgroups and each execution's state. Through
+     * the handler as API Gateway calls it: a query Athena refuses is a 502 with Athena's reason, and one still running at
+     * the deadline a 503 with {@code Retry-After}, so the page asks again (the same token finds the same execution).
+     */
+    @Test
+    void athenaQueriesThatFailOrOutrunTheDeadlineAre502And503() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.flywheel.testing.AwsBackend.choose().kind() == dev.flywheel.testing.AwsBackend.Kind.MOTO,
+                "moto's Athena and its state manager (LocalStack Community has no Athena)");
+        String path = "/network/epochs/0/devices/explorer-bob-1/proofs";
+        Map<String, Object> athenaMode = Map.of("flywheel.explorer.paper-trail", "athena",
+                "flywheel.explorer.athena.database", "flywheel_paper_trail", "flywheel.explorer.athena.deadline-seconds", "1");
+        Map<String, Object> unknownWorkGroup = new HashMap<>(athenaMode);
+        unknownWorkGroup.put("flywheel.explorer.athena.workgroup", "no-such-workgroup-" + System.nanoTime());
+        try (ClaimsApiHandler refused = stack.handlerWith(unknownWorkGroup)) {
+            APIGatewayV2HTTPResponse r = get(refused, path);
+            assertEquals(502, r.getStatusCode(), r.getBody());
+            JsonNode body = JSON.readTree(r.getBody());
+            assertEquals("paper_trail_query_failed", body.path("error").asText());
+            assertTrue(body.path("detail").asText().contains("WorkGroup does not exist"), r.getBody());
+        }
+
+        try (var athena = software.amazon.awssdk.services.athena.AthenaClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            String workGroup = "explorer-it-" + System.nanoTime();
+            athena.createWorkGroup(w -> w.name(workGroup).configuration(c -> c.enforceWorkGroupConfiguration(true)
+                    .resultConfiguration(rc -> rc.outputLocation("s3://" + stack.trail + "/athena-results/"))));
+            Map<String, Object> queued = new HashMap<>(athenaMode);
+            queued.put("flywheel.explorer.athena.workgroup", workGroup);
+            // Hold moto's executions in QUEUED, as a query still scanning would be.
+            motoApi("/moto-api/state-manager/set-transition",
+                    "{\"model_name\":\"athena::execution\",\"transition\":{\"progression\":\"manual\",\"times\":1000000}}");
+            try (ClaimsApiHandler running = stack.handlerWith(queued)) {
+                APIGatewayV2HTTPResponse r = get(running, path);
+                assertEquals(503, r.getStatusCode(), r.getBody());
+                JsonNode body = JSON.readTree(r.getBody());
+                assertEquals("paper_trail_query_running", body.path("error").asText());
+                assertFalse(body.path("queryId").asText().isBlank(), r.getBody());
+                assertEquals(body.path("retryAfterSeconds").asText(), r.getHeaders().get("retry-after"));
+                assertTrue(body.path("retryAfterSeconds").asInt() > 0, r.getBody());
+                assertEquals(List.of(body.path("queryId").asText()),
+                        athena.listQueryExecutions(l -> l.workGroup(workGroup)).queryExecutionIds(), "one query, in the workgroup");
+            } finally {
+                motoApi("/moto-api/state-manager/unset-transition", "{\"model_name\":\"athena::execution\"}");
+                athena.deleteWorkGroup(d -> d.workGroup(workGroup).recursiveDeleteOption(true));
+            }
+        }
+    }
+
+    private static void motoApi(String path, String body) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(System.getenv("AWS_ENDPOINT_URL")).resolve(path))
+                .header("content-type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(2, r.statusCode() / 100, path + " -> " + r.statusCode() + " " + r.body());
     }
 }
