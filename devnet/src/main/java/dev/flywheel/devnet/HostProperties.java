@@ -52,8 +52,7 @@ public final class HostProperties {
      */
     public static Map<String, Object> paperTrail(DevnetConfig devnet) {
         String bucket = (devnet.stackName() + "-paper-trail").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
-        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).forcePathStyle(true).build()) {
+        try (var s3 = dev.flywheel.s3.S3VerdictArchive.defaultClient()) {
             s3.createBucket(b -> b.bucket(bucket));
         } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException kept) {
             // a re-run on the same devnet: the trail so far stays

@@ -42,7 +42,7 @@ public final class S3PaperTrailScan implements PaperTrailSearch {
     public Answer acceptedProofs(Query query) {
         List<Line> lines = new ArrayList<>();
         for (LocalDate day : query.days()) {
-            String prefix = S3VerdictArchive.PREFIX + "dt=" + day + "/";
+            String prefix = S3VerdictArchive.dayPrefix(day);
             for (S3Object object : s3.listObjectsV2Paginator(l -> l.bucket(bucket).prefix(prefix)).contents()) {
                 read(object.key(), query, lines);
             }

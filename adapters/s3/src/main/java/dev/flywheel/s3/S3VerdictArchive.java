@@ -8,6 +8,7 @@ import dev.flywheel.core.verify.VerdictArchive;
 import dev.flywheel.core.verify.VerdictLedger;
 import dev.flywheel.core.verify.VerificationService;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -39,7 +40,6 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class S3VerdictArchive implements VerdictArchive {
     public static final String PREFIX = "verdicts/";
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private final S3Client s3;
     private final String bucket;
@@ -76,6 +76,20 @@ public final class S3VerdictArchive implements VerdictArchive {
         return body.toByteArray();
     }
 
+    /**
+     * An S3 client from the SDK's default chain for the trail's bucket: path-style addressing when an endpoint override
+     * (moto, LocalStack) is set, since those serve every bucket on one host.
+     */
+    public static S3Client defaultClient() {
+        boolean overridden = System.getenv("AWS_ENDPOINT_URL") != null || System.getenv("AWS_ENDPOINT_URL_S3") != null;
+        return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).forcePathStyle(overridden).build();
+    }
+
+    /** Where a day's batches are: {@code verdicts/dt=<yyyy-MM-dd>/}, the Glue table's {@code dt} partition. */
+    static String dayPrefix(LocalDate day) {
+        return PREFIX + "dt=" + day + "/";
+    }
+
     /** The object key of a batch: its day and a digest of its sorted delivery ids. */
     public static String key(List<VerificationService.Result.Done> results) {
         Instant earliest = results.stream().map(d -> d.delivery().receivedAt()).min(Comparator.naturalOrder()).orElseThrow();
@@ -83,7 +97,7 @@ public final class S3VerdictArchive implements VerdictArchive {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             results.stream().map(d -> d.delivery().deliveryId()).sorted()
                     .forEach(id -> digest.update((id + "\n").getBytes(StandardCharsets.UTF_8)));
-            return PREFIX + "dt=" + DAY.format(earliest) + "/" + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".ndjson.gz";
+            return dayPrefix(LocalDate.ofInstant(earliest, ZoneOffset.UTC)) + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".ndjson.gz";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package dev.flywheel.core.trail;
 
+import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.epoch.EpochClock;
 
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Port: the accepted proofs credited to a device in an epoch, read back from the paper trail ({@code VerdictArchive}'s
@@ -32,11 +32,9 @@ public interface PaperTrailSearch {
      * before the epoch's start through the day of its end.
      */
     record Query(String deviceId, long epoch, LocalDate firstDay, LocalDate lastDay) {
-        /** Device ids are IoT thing names: checked here because the id is written into the SQL text. */
-        private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
-
+        /** Checked here because the id is written into the SQL text: the protocol's thing-name alphabet only. */
         public Query {
-            if (deviceId == null || !DEVICE_ID.matcher(deviceId).matches()) {
+            if (deviceId == null || !ProofCodec.DEVICE_ID.matcher(deviceId).matches()) {
                 throw new IllegalArgumentException("a device id is 1-128 characters of [A-Za-z0-9:_-], got " + deviceId);
             }
             if (lastDay.isBefore(firstDay)) {

@@ -14,13 +14,13 @@ import dev.flywheel.dynamodb.DynamoProofLedger;
 import dev.flywheel.dynamodb.TableNames;
 import dev.flywheel.function.SecretValues;
 import dev.flywheel.s3.S3PaperTrailScan;
+import dev.flywheel.s3.S3VerdictArchive;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -70,10 +70,7 @@ public class ClaimsFactory {
             }
             case "s3" -> {
                 String trail = required(bucket, "flywheel.paper-trail.bucket");
-                // Path-style addressing when an endpoint override is set (moto, LocalStack), as the verifier's writer.
-                boolean overridden = System.getenv("AWS_ENDPOINT_URL") != null || System.getenv("AWS_ENDPOINT_URL_S3") != null;
-                yield lazily(() -> new S3PaperTrailScan(S3Client.builder().httpClient(UrlConnectionHttpClient.create())
-                        .forcePathStyle(overridden).build(), trail, json));
+                yield lazily(() -> new S3PaperTrailScan(S3VerdictArchive.defaultClient(), trail, json));
             }
             case "none" -> query -> new PaperTrailSearch.Failed(null,
                     "this API reads no paper trail (flywheel.explorer.paper-trail is none)");

@@ -10,6 +10,7 @@ import dev.flywheel.core.epoch.EpochClock;
 import dev.flywheel.core.epoch.EpochLedger;
 import dev.flywheel.core.epoch.EpochManifest;
 import dev.flywheel.core.geo.H3Index;
+import dev.flywheel.core.proof.ProofCodec;
 import dev.flywheel.core.trail.PaperTrailSearch;
 import dev.flywheel.dynamodb.DynamoEpochLedger;
 import dev.flywheel.dynamodb.DynamoExplorerReads;
@@ -37,8 +38,6 @@ import java.util.regex.Pattern;
  * Bad input is a 4xx with {@code {"error": <code>, "detail": <message>}}; amounts are decimal strings.
  */
 final class ExplorerApi {
-    /** The IoT thing-name alphabet device ids are drawn from. */
-    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern EPOCH = Pattern.compile("-?[0-9]{1,18}");
     /** Newest verdicts shown on a device page. */
@@ -108,6 +107,10 @@ final class ExplorerApi {
             };
             default -> notFound(path);
         };
+    }
+
+    private static Response invalidDeviceId(String deviceId) {
+        return Response.error(400, "invalid_device_id", "a device id is 1-128 characters of [A-Za-z0-9:_-], got '" + clip(deviceId) + "'");
     }
 
     private static Response notFound(String path) {
@@ -279,8 +282,8 @@ final class ExplorerApi {
     // Device
 
     private Response device(String deviceId) {
-        if (!DEVICE_ID.matcher(deviceId).matches()) {
-            return Response.error(400, "invalid_device_id", "a device id is 1-128 characters of [A-Za-z0-9:_-], got '" + clip(deviceId) + "'");
+        if (!ProofCodec.DEVICE_ID.matcher(deviceId).matches()) {
+            return invalidDeviceId(deviceId);
         }
         Optional<OnboardedDevice> found = registry.find(deviceId);
         if (found.isEmpty()) {
@@ -538,9 +541,8 @@ final class ExplorerApi {
         if (arg instanceof EpochArg.Invalid invalid) {
             return new ClosedEpochArg.Invalid(invalid.response());
         }
-        if (!DEVICE_ID.matcher(deviceId).matches()) {
-            return new ClosedEpochArg.Invalid(Response.error(400, "invalid_device_id",
-                    "a device id is 1-128 characters of [A-Za-z0-9:_-], got '" + clip(deviceId) + "'"));
+        if (!ProofCodec.DEVICE_ID.matcher(deviceId).matches()) {
+            return new ClosedEpochArg.Invalid(invalidDeviceId(deviceId));
         }
         long epoch = ((EpochArg.Value) arg).epoch();
         if (registry.find(deviceId).isEmpty()) {

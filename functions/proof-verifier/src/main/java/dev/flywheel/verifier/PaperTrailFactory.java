@@ -8,8 +8,6 @@ import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The paper trail ({@code flywheel.paper-trail.bucket}, {@code FLYWHEEL_PAPER_TRAIL_BUCKET}): every verdict of a batch
@@ -26,8 +24,6 @@ public class PaperTrailFactory {
             LOG.info("no paper trail: flywheel.paper-trail.bucket (FLYWHEEL_PAPER_TRAIL_BUCKET) is not set");
             return VerdictArchive.NONE;
         }
-        boolean overridden = System.getenv("AWS_ENDPOINT_URL") != null || System.getenv("AWS_ENDPOINT_URL_S3") != null;
-        S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).forcePathStyle(overridden).build();
-        return new S3VerdictArchive(s3, bucket.strip(), json);
+        return new S3VerdictArchive(S3VerdictArchive.defaultClient(), bucket.strip(), json);
     }
 }
